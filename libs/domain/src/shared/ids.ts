@@ -1,0 +1,27 @@
+/** Id prefixes of API.md. Ids are `<prefix>_<env>_<random>` and never contain `-`, so stream names split cleanly. */
+export const ID_PREFIXES = ['acc', 'proc', 'proute', 'price', 'prod', 'cus', 'coupon', 'promo', 'cs', 'pay', 'we', 'evt'] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
+
+export type PaymentsEnv = 'prod' | 'stg';
+
+export interface IdGenerator {
+  /** A new id for the prefix, e.g. `proc_stg_7f3k2m9q1x`. */
+  next(prefix: IdPrefix): string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+const ID_PATTERN = /^[a-z]+_(prod|stg)_[A-Za-z0-9]+$/;
+
+export function isId(value: unknown, prefix: IdPrefix): value is string {
+  return typeof value === 'string' && value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
+}
+
+/** The id's prefix, or undefined when the string is not shaped like one of our ids. */
+export function prefixOf(id: string): IdPrefix | undefined {
+  if (!ID_PATTERN.test(id)) return undefined;
+  const prefix = id.slice(0, id.indexOf('_'));
+  return (ID_PREFIXES as readonly string[]).includes(prefix) ? (prefix as IdPrefix) : undefined;
+}

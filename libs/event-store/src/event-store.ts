@@ -1,0 +1,97 @@
+import { EventMetadata } from '@payments/domain';
+
+/** Revisions start at 0n. 'no_stream': the stream must not exist; 'stream_exists': it must. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+/** An event ready to be appended. `id` is a UUID; a retry that could repeat an event reuses its id. */
+export interface EventToAppend {
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  id: string;
+  streamId: string;
+  type: string;
+  /** Position of the event within its stream, from 0n. */
+  revision: bigint;
+  /** Position of the event in the global log: only grows, unique per event. */
+  position: bigint;
+  data: unknown;
+  metadata: EventMetadata;
+  createdAt: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event in the stream after the append. */
+  nextRevision: bigint;
+  /** Global position of the last event appended (or found, for a repeated append). */
+  position: bigint;
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: bigint;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omitted: from the start. */
+  fromPosition?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: deliver events strictly after this position. Omitted: from the start. */
+  fromPosition?: bigint;
+  /** Called once per event, in global order; the next event waits for the returned promise. */
+  onEvent(event: RecordedEvent): void | Promise<void>;
+  /** Called when the subscription stops because onEvent threw or the store failed. */
+  onError?(error: unknown): void;
+}
+
+export interface Subscription {
+  /**
+   * Resolves when no more events will be delivered, which includes waiting for an onEvent in
+   * progress; so from inside onEvent, call it without awaiting it.
+   */
+  stop(): Promise<void>;
+}
+
+export interface EventStore {
+  appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** Events of one stream in revision order; a stream that does not exist reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  subscribeToAll(options: SubscribeToAllOptions): Subscription;
+  /** Throws when the store cannot be reached (readiness probe). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The typed optimistic-concurrency failure: the API maps it to 409 or retries where allowed. */
+export class WrongExpectedRevision extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`wrong expected revision on ${stream}: expected ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevision';
+  }
+}
+
+/** Checks an expected revision against the stream's current one (-1n when it does not exist). */
+export function revisionMatches(expected: ExpectedRevision, current: bigint): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return current === -1n;
+  if (expected === 'stream_exists') return current >= 0n;
+  return expected === current;
+}
+
+export async function readStreamToArray(store: EventStore, stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for await (const event of store.readStream(stream, options)) events.push(event);
+  return events;
+}

@@ -1,0 +1,155 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import {
+  Account,
+  ConnectorKind,
+  IdGenerator,
+  Processor,
+  ProcessorSettings,
+  ProcessorSettingsPatch,
+  accountDecider,
+  notFound,
+  processorDecider,
+  streamName,
+} from '@payments/domain';
+import { CommandRunner } from '../command-handling/command-runner';
+import { CommandMetadata } from '../command-handling/handle-command';
+import { Settings } from '../settings';
+import { ID_GENERATOR, SETTINGS } from '../tokens';
+import { bindToken, hashToken, newAccountToken } from './account-tokens';
+
+export class OpenAccount {
+  constructor(
+    readonly name: string,
+    readonly metadata: CommandMetadata,
+    /** The sandbox bootstrap chooses its id and may bring its own tokens. */
+    readonly options: { accountId?: string; sandbox?: boolean; secretToken?: string; publishableToken?: string } = {},
+  ) {}
+}
+
+export interface OpenedAccount {
+  account: Account;
+  /** Shown once: only their hashes are stored. */
+  secretToken: string;
+  publishableToken: string;
+}
+
+@CommandHandler(OpenAccount)
+export class OpenAccountHandler implements ICommandHandler<OpenAccount, OpenedAccount> {
+  constructor(
+    private readonly runner: CommandRunner,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async execute({ name, metadata, options }: OpenAccount): Promise<OpenedAccount> {
+    const accountId = options.accountId ?? this.ids.next('acc');
+    const result = await this.runner.run(
+      streamName('account', accountId),
+      accountDecider,
+      { type: 'OpenAccount', accountId, name, sandbox: options.sandbox ?? false },
+      { metadata: { ...metadata, accountId } },
+    );
+    if (result.state.status !== 'open') throw new Error('account did not open');
+    // The account exists before its tokens do: a crash in between leaves an account nobody can
+    // call, never a token that names a missing account.
+    const secretToken = options.secretToken ?? newAccountToken('secret', this.settings.env);
+    const publishableToken = options.publishableToken ?? newAccountToken('publishable', this.settings.env);
+    await bindToken(this.runner.store, { accountId, kind: 'secret' }, hashToken(secretToken));
+    await bindToken(this.runner.store, { accountId, kind: 'publishable' }, hashToken(publishableToken));
+    return { account: result.state.account, secretToken, publishableToken };
+  }
+}
+
+export class ConnectProcessor {
+  constructor(
+    readonly accountId: string,
+    readonly connector: ConnectorKind,
+    readonly settings: ProcessorSettings,
+    readonly metadata: CommandMetadata,
+  ) {}
+}
+
+export interface ConnectedProcessor {
+  processor: Processor;
+  connectionOrder: number;
+}
+
+@CommandHandler(ConnectProcessor)
+export class ConnectProcessorHandler implements ICommandHandler<ConnectProcessor, ConnectedProcessor> {
+  constructor(
+    private readonly runner: CommandRunner,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ accountId, connector, settings, metadata }: ConnectProcessor): Promise<ConnectedProcessor> {
+    const processorId = this.ids.next('proc');
+    const connected = await this.runner.run(
+      streamName('processor', processorId),
+      processorDecider,
+      { type: 'ConnectProcessor', processorId, accountId, connector, settings },
+      { metadata },
+    );
+    if (connected.state.status !== 'connected') throw new Error('processor did not connect');
+    // The account stream orders its processors; concurrent connects retry on its revision.
+    const registered = await this.runner.run(
+      streamName('account', accountId),
+      accountDecider,
+      { type: 'RegisterProcessor', accountId, processorId },
+      { metadata, retries: 20 },
+    );
+    if (registered.state.status !== 'open') throw notFound(`no account ${accountId}`);
+    return { processor: connected.state.processor, connectionOrder: registered.state.account.processorIds.indexOf(processorId) + 1 };
+  }
+}
+
+export class UpdateProcessor {
+  constructor(
+    readonly accountId: string,
+    readonly processorId: string,
+    readonly changes: ProcessorSettingsPatch,
+    readonly metadata: CommandMetadata,
+  ) {}
+}
+
+@CommandHandler(UpdateProcessor)
+export class UpdateProcessorHandler implements ICommandHandler<UpdateProcessor, Processor> {
+  constructor(private readonly runner: CommandRunner) {}
+
+  async execute({ accountId, processorId, changes, metadata }: UpdateProcessor): Promise<Processor> {
+    const result = await this.runner.run(
+      streamName('processor', processorId),
+      processorDecider,
+      { type: 'UpdateProcessor', processorId, accountId, changes },
+      { metadata, retries: 5 },
+    );
+    if (result.state.status !== 'connected') throw notFound(`no processor ${processorId}`);
+    return result.state.processor;
+  }
+}
+
+export class SetAccountDefaults {
+  constructor(
+    readonly accountId: string,
+    /** `undefined`: leave as is; `null`: clear. */
+    readonly defaultProcessorId: string | null | undefined,
+    readonly metadata: CommandMetadata,
+  ) {}
+}
+
+@CommandHandler(SetAccountDefaults)
+export class SetAccountDefaultsHandler implements ICommandHandler<SetAccountDefaults, Account> {
+  constructor(private readonly runner: CommandRunner) {}
+
+  async execute({ accountId, defaultProcessorId, metadata }: SetAccountDefaults): Promise<Account> {
+    const stream = streamName('account', accountId);
+    if (defaultProcessorId === undefined) {
+      const state = await this.runner.load(stream, accountDecider);
+      if (state.status !== 'open') throw notFound(`no account ${accountId}`);
+      return state.account;
+    }
+    const result = await this.runner.run(stream, accountDecider, { type: 'SetDefaultProcessor', accountId, processorId: defaultProcessorId }, { metadata, retries: 5 });
+    if (result.state.status !== 'open') throw notFound(`no account ${accountId}`);
+    return result.state.account;
+  }
+}

@@ -1,0 +1,112 @@
+import { Decider, DomainEvent, EventMetadata } from '@payments/domain';
+import {
+  AppendResult,
+  EventStore,
+  RecordedEvent,
+  WrongExpectedRevision,
+  deterministicUuid,
+  randomEventId,
+} from '@payments/event-store';
+
+/** Who asked for a command: copied into every event's metadata. */
+export interface CommandMetadata {
+  accountId?: string;
+  /** The id of the whole business flow (a request, a payment); defaults to the command id. */
+  correlationId?: string;
+  /** The id of the message (request or event) that caused this command. */
+  causationId?: string;
+  requestId?: string;
+}
+
+export interface HandleOptions<Context> {
+  /** Builds the decision context (clock reading, generated ids) once per attempt. */
+  context: () => Context;
+  metadata?: CommandMetadata;
+  /**
+   * Makes event ids deterministic (`<commandId>:<stream>:<revision>:<index>`), so that a command
+   * re-run after a lost acknowledgement appends nothing new. Omitted: random ids.
+   */
+  commandId?: string;
+  /** How many times to re-read and re-decide after a WrongExpectedRevision. 0: fail at once. */
+  retries?: number;
+  /** Event type -> schema version stored in metadata; types not listed are version 1. */
+  schemaVersions?: Readonly<Record<string, number>>;
+}
+
+export interface HandleResult<Event extends DomainEvent, State> {
+  /** State after the new events. */
+  state: State;
+  /** The events this command appended (empty when the decision was to do nothing). */
+  events: Event[];
+  /** Revision of the stream after the command, -1n when it still does not exist. */
+  revision: bigint;
+  /** Global position of the last appended event, undefined when nothing was appended. */
+  position?: bigint;
+}
+
+/**
+ * The one command handler every aggregate uses: read the stream, fold it, decide purely,
+ * append with the revision that was read as the expected revision. A concurrent writer makes
+ * the append fail with WrongExpectedRevision; commands that allow it re-read and decide again.
+ */
+export async function handleCommand<Command, Event extends DomainEvent, State, Context>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State, Context>,
+  command: Command,
+  options: HandleOptions<Context>,
+): Promise<HandleResult<Event, State>> {
+  const retries = options.retries ?? 0;
+  for (let attempt = 0; ; attempt++) {
+    const { state, revision } = await loadAggregate(store, stream, decider);
+    const events = decider.decide(command, state, options.context());
+    if (events.length === 0) return { state, events, revision };
+    let result: AppendResult;
+    try {
+      result = await store.appendToStream(
+        stream,
+        events.map((event, index) => ({
+          id: options.commandId ? deterministicUuid(`${options.commandId}:${stream}:${revision}:${index}`) : randomEventId(),
+          type: event.type,
+          data: event.data,
+          metadata: metadataFor(event, options),
+        })),
+        { expectedRevision: revision < 0n ? 'no_stream' : revision },
+      );
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision && attempt < retries) continue;
+      throw error;
+    }
+    let next = state;
+    for (const event of events) next = decider.evolve(next, event);
+    return { state: next, events, revision: result.nextRevision, position: result.position };
+  }
+}
+
+/** Folds a stream into the decider's state; revision is -1n for a stream that does not exist. */
+export async function loadAggregate<Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>,
+): Promise<{ state: State; revision: bigint; recorded: RecordedEvent[] }> {
+  let state = decider.initialState();
+  let revision = -1n;
+  const recorded: RecordedEvent[] = [];
+  for await (const event of store.readStream(stream)) {
+    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+    revision = event.revision;
+    recorded.push(event);
+  }
+  return { state, revision, recorded };
+}
+
+function metadataFor<Context>(event: DomainEvent, options: HandleOptions<Context>): EventMetadata {
+  const m = options.metadata ?? {};
+  const metadata: EventMetadata = { schema_version: options.schemaVersions?.[event.type] ?? 1 };
+  if (m.accountId) metadata.account_id = m.accountId;
+  const correlation = m.correlationId ?? options.commandId;
+  if (correlation) metadata.correlation_id = correlation;
+  if (m.causationId) metadata.causation_id = m.causationId;
+  if (m.requestId) metadata.request_id = m.requestId;
+  return metadata;
+}

@@ -1,0 +1,101 @@
+import { PaymentsEnv } from '@payments/domain';
+
+/** Every setting of the service (DESIGN.md "Settings"); all optional, bad values stop start-up. */
+export interface Settings {
+  port: number;
+  dataDir: string;
+  env: PaymentsEnv;
+  eventStoreConnectionString?: string;
+  redisUrl?: string;
+  adminToken?: string;
+  sandbox: boolean;
+  sandboxSecretToken?: string;
+  sandboxPublishableToken?: string;
+  payWaitMs: number;
+  rateLimitPerSecond: number;
+  cardFingerprintSecret: string;
+  /** Prefix of every Redis key, so several services or test runs can share one Redis. */
+  redisKeyPrefix: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class SettingsError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new SettingsError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new SettingsError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new SettingsError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new SettingsError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) throw new SettingsError(name, `must start with ${protocols.join(' or ')}`);
+  return raw;
+}
+
+function token(env: Env, name: string, prefix: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw !== undefined && !new RegExp(`^${prefix}_(prod|stg)_[A-Za-z0-9]{16,}$`).test(raw)) {
+    throw new SettingsError(name, `must look like ${prefix}_<env>_<at least 16 letters or digits>`);
+  }
+  return raw;
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  const paymentsEnv = oneOf(env, 'PAYMENTS_ENV', ['prod', 'stg'] as const, 'stg');
+  const adminToken = optional(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) throw new SettingsError('ADMIN_TOKEN', 'must be at least 16 characters');
+  const fingerprintSecret = optional(env, 'CARD_FINGERPRINT_SECRET');
+  if (fingerprintSecret !== undefined && fingerprintSecret.length < 16) {
+    throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be at least 16 characters');
+  }
+  if (paymentsEnv === 'prod' && fingerprintSecret === undefined) {
+    throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be set when PAYMENTS_ENV=prod');
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dataDir: optional(env, 'DATA_DIR') ?? './data',
+    env: paymentsEnv,
+    eventStoreConnectionString: url(env, 'EVENTSTORE_CONNECTION_STRING', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    adminToken,
+    sandbox: oneOf(env, 'PAYMENTS_SANDBOX', ['true', 'false'] as const, 'true') === 'true',
+    sandboxSecretToken: token(env, 'SANDBOX_SECRET_TOKEN', 'st'),
+    sandboxPublishableToken: token(env, 'SANDBOX_PUBLISHABLE_TOKEN', 'pt'),
+    payWaitMs: integer(env, 'PAY_WAIT_MS', 30000, 0, 600000),
+    rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 1000, 1, 1000000),
+    // A fixed development secret keeps sandbox fingerprints stable across restarts; prod must set its own.
+    cardFingerprintSecret: fingerprintSecret ?? 'sandbox-fingerprint-secret-not-for-production',
+    redisKeyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'payments:',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+}
