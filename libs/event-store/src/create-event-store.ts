@@ -1,0 +1,16 @@
+import { EventStore } from './event-store';
+import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { SqliteEventStore } from './sqlite-event-store';
+
+export interface EventStoreOptions {
+  /** EVENTSTORE_CONNECTION_STRING: when set, EventStoreDB; otherwise the embedded sqlite file. */
+  connectionString?: string;
+  /** DATA_DIR: the sqlite file lives at `<dataDir>/events.db`. */
+  dataDir: string;
+}
+
+/** Chooses the adapter from the settings. */
+export function createEventStore(options: EventStoreOptions): EventStore {
+  if (options.connectionString) return new EventStoreDbEventStore({ connectionString: options.connectionString });
+  return new SqliteEventStore({ dataDir: options.dataDir });
+}

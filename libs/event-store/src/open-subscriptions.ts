@@ -1,0 +1,22 @@
+import { Subscription } from './event-store';
+
+/** The subscriptions a store has started and not yet stopped, so that close() ends them first. */
+export class OpenSubscriptions {
+  private readonly open = new Set<Subscription>();
+
+  track(subscription: Subscription): Subscription {
+    this.open.add(subscription);
+    return {
+      stop: async () => {
+        this.open.delete(subscription);
+        await subscription.stop();
+      },
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    const stopping = [...this.open];
+    this.open.clear();
+    await Promise.all(stopping.map((subscription) => subscription.stop()));
+  }
+}

@@ -1,0 +1,42 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function eventsDatabaseFile(dataDir: string): string {
+  return join(dataDir, 'events.db');
+}
+
+/**
+ * Opens (creating if needed) the events file with the settings every writer of it must share.
+ * - WAL with synchronous=FULL: a commit has reached the disk when it returns, and readers never
+ *   block the writer.
+ * - position is an INTEGER PRIMARY KEY AUTOINCREMENT: SQLite hands it out while holding the
+ *   single write lock, so positions only grow, follow commit order and are never reused; a
+ *   reader that resumes after its last position therefore cannot skip a committed event.
+ * - UNIQUE (stream_id, revision) is the index for stream reads and the current-revision lookup,
+ *   and a last guard against two writers giving out one revision; the (stream_id, event_id)
+ *   index makes the idempotency lookup cheap and forbids a duplicate id in a stream.
+ * - busy_timeout: another process holding the write lock makes an append wait, not fail.
+ */
+export function openEventsDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(eventsDatabaseFile(dataDir));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS events (
+      position   INTEGER PRIMARY KEY AUTOINCREMENT,
+      stream_id  TEXT    NOT NULL,
+      revision   INTEGER NOT NULL,
+      event_id   TEXT    NOT NULL,
+      type       TEXT    NOT NULL,
+      data       TEXT    NOT NULL,
+      metadata   TEXT    NOT NULL,
+      created_at INTEGER NOT NULL,
+      UNIQUE (stream_id, revision)
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream_and_event_id ON events (stream_id, event_id);
+  `);
+  return db;
+}

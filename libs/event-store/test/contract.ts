@@ -1,0 +1,411 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  RecordedEvent,
+  Subscription,
+  WrongExpectedRevision,
+  randomEventId,
+  readStreamToArray,
+} from '@payments/event-store';
+
+export interface StoreUnderTest {
+  store: EventStore;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * The behaviour every EventStore adapter promises (DESIGN.md, "The event store port").
+ * Streams are named uniquely per run and reads of the global log are narrowed to the streams
+ * a test wrote, so the suite also runs against a server that keeps data between runs.
+ */
+export function eventStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name} event store contract`, () => {
+    let store: EventStore;
+    let cleanup: () => Promise<void>;
+    const run = randomBytes(5).toString('hex');
+    let streamCount = 0;
+    const newStream = (category = 'contract') => `${category}-t${run}x${++streamCount}`;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await makeStore());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    const append = (stream: string, events: EventToAppend[], expectedRevision: ExpectedRevision) =>
+      store.appendToStream(stream, events, { expectedRevision });
+
+    /** The global position of the log's end now, found by appending a marker to a stream of its own. */
+    const currentEnd = async () => (await append(newStream('marker'), [anEvent()], 'no_stream')).position;
+
+    const readAllOf = async (streams: string[], fromPosition: bigint) =>
+      (await collect(store.readAll({ fromPosition }))).filter((event) => streams.includes(event.streamId));
+
+    describe('expected revisions', () => {
+      it('starts a new stream at revision 0 with no_stream', async () => {
+        const stream = newStream();
+        const result = await append(stream, [anEvent(), anEvent()], 'no_stream');
+        expect(result.nextRevision).toBe(1n);
+        expect((await readStreamToArray(store, stream)).map((event) => event.revision)).toEqual([0n, 1n]);
+      });
+
+      it('rejects no_stream when the stream exists, reporting its revision', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        await expect(append(stream, [anEvent()], 'no_stream')).rejects.toMatchObject(conflict(stream, 'no_stream', 1n));
+      });
+
+      it('rejects stream_exists when the stream does not exist', async () => {
+        const stream = newStream();
+        await expect(append(stream, [anEvent()], 'stream_exists')).rejects.toMatchObject(conflict(stream, 'stream_exists', 'no_stream'));
+        expect(await readStreamToArray(store, stream)).toEqual([]);
+      });
+
+      it('accepts stream_exists when the stream exists', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent()], 'no_stream');
+        expect((await append(stream, [anEvent()], 'stream_exists')).nextRevision).toBe(1n);
+      });
+
+      it('accepts an exact revision equal to the last event of the stream', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        expect((await append(stream, [anEvent()], 1n)).nextRevision).toBe(2n);
+      });
+
+      it('rejects an exact revision that is behind, ahead, or names a missing stream', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        await expect(append(stream, [anEvent()], 0n)).rejects.toMatchObject(conflict(stream, 0n, 1n));
+        await expect(append(stream, [anEvent()], 2n)).rejects.toMatchObject(conflict(stream, 2n, 1n));
+        const missing = newStream();
+        await expect(append(missing, [anEvent()], 0n)).rejects.toMatchObject(conflict(missing, 0n, 'no_stream'));
+      });
+
+      it('appends with any whether or not the stream exists', async () => {
+        const stream = newStream();
+        expect((await append(stream, [anEvent()], 'any')).nextRevision).toBe(0n);
+        expect((await append(stream, [anEvent()], 'any')).nextRevision).toBe(1n);
+      });
+
+      it('lets exactly one of two concurrent writers with the same expected revision win, round after round', async () => {
+        const stream = newStream();
+        const rounds = 30;
+        for (let round = 0; round < rounds; round++) {
+          const expected: ExpectedRevision = round === 0 ? 'no_stream' : BigInt(round - 1);
+          const outcomes = await Promise.allSettled([append(stream, [anEvent()], expected), append(stream, [anEvent()], expected)]);
+          const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+          const lost = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+          expect(won).toHaveLength(1);
+          expect(lost).toHaveLength(1);
+          expect(lost[0].reason).toBeInstanceOf(WrongExpectedRevision);
+        }
+        expect((await readStreamToArray(store, stream)).map((event) => event.revision)).toEqual(range(rounds).map(BigInt));
+      });
+    });
+
+    describe('atomic appends', () => {
+      it('writes none of an append whose expected revision fails', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent()], 'no_stream');
+        await expect(append(stream, [anEvent(), anEvent(), anEvent()], 5n)).rejects.toBeInstanceOf(WrongExpectedRevision);
+        expect(await readStreamToArray(store, stream)).toHaveLength(1);
+      });
+
+      it('writes none of an append when one of its events cannot be stored', async () => {
+        const stream = newStream();
+        const unstorable = anEvent({ amount: 10n });
+        await expect(append(stream, [anEvent(), anEvent(), unstorable], 'no_stream')).rejects.toThrow();
+        expect(await readStreamToArray(store, stream)).toEqual([]);
+        expect((await append(stream, [anEvent()], 'no_stream')).nextRevision).toBe(0n);
+      });
+    });
+
+    describe('idempotent event ids', () => {
+      it('treats appending the same event ids again as done, answering with the first result', async () => {
+        const stream = newStream();
+        const batch = [anEvent(), anEvent()];
+        const first = await append(stream, batch, 'no_stream');
+        expect(await append(stream, batch, 'no_stream')).toEqual(first);
+        expect(await readStreamToArray(store, stream)).toHaveLength(2);
+      });
+
+      it('treats a repeated append as done even after the stream has moved on', async () => {
+        const stream = newStream();
+        const batch = [anEvent(), anEvent()];
+        const first = await append(stream, batch, 'no_stream');
+        await append(stream, [anEvent()], 1n);
+        expect(await append(stream, batch, 'no_stream')).toEqual(first);
+        expect(await append(stream, batch, 'any')).toEqual(first);
+        expect(await readStreamToArray(store, stream)).toHaveLength(3);
+      });
+
+      it('rejects an append mixing stored and new event ids, writing none of it', async () => {
+        const stream = newStream();
+        const [stored, other] = [anEvent(), anEvent()];
+        await append(stream, [stored, other], 'no_stream');
+        await expect(append(stream, [stored, anEvent()], 'any')).rejects.toBeInstanceOf(WrongExpectedRevision);
+        expect((await readStreamToArray(store, stream)).map((event) => event.id)).toEqual([stored.id, other.id]);
+      });
+    });
+
+    describe('reading a stream', () => {
+      it('reads a stream that does not exist as empty', async () => {
+        expect(await readStreamToArray(store, newStream())).toEqual([]);
+      });
+
+      it('gives back what was appended, with the stream, revision, position and time of the append', async () => {
+        const stream = newStream();
+        const event = anEvent({ amount: 1250, currency: 'EUR', tiers: [{ processors: ['proc_stg_a'] }] });
+        const before = Date.now();
+        const result = await append(stream, [event], 'no_stream');
+        const [recorded] = await readStreamToArray(store, stream);
+        expect(recorded).toMatchObject({ ...event, streamId: stream, revision: 0n, position: result.position });
+        expect(recorded.createdAt.getTime()).toBeGreaterThanOrEqual(before - CLOCK_SKEW_MS);
+        expect(recorded.createdAt.getTime()).toBeLessThanOrEqual(Date.now() + CLOCK_SKEW_MS);
+      });
+
+      it('reads from a revision and at most maxCount events', async () => {
+        const stream = newStream();
+        await append(stream, range(5).map(() => anEvent()), 'no_stream');
+        const revisions = async (options: { fromRevision?: bigint; maxCount?: number }) =>
+          (await readStreamToArray(store, stream, options)).map((event) => event.revision);
+        expect(await revisions({ fromRevision: 2n })).toEqual([2n, 3n, 4n]);
+        expect(await revisions({ maxCount: 2 })).toEqual([0n, 1n]);
+        expect(await revisions({ fromRevision: 1n, maxCount: 2 })).toEqual([1n, 2n]);
+        expect(await revisions({ fromRevision: 5n })).toEqual([]);
+      });
+
+      it('reads a long stream in full and in order', async () => {
+        const stream = newStream();
+        for (let batch = 0; batch < 12; batch++) {
+          await append(stream, range(50).map(() => anEvent()), batch === 0 ? 'no_stream' : BigInt(batch * 50 - 1));
+        }
+        expect((await readStreamToArray(store, stream)).map((event) => event.revision)).toEqual(range(600).map(BigInt));
+      });
+    });
+
+    describe('reading all streams', () => {
+      it('reads events of all streams in the order they were appended, each append ending at its reported position', async () => {
+        const start = await currentEnd();
+        const [a, b, c] = [newStream(), newStream(), newStream()];
+        const appends: Array<[string, number, AppendResult]> = [];
+        const appendCounted = async (stream: string, count: number, expected: ExpectedRevision) =>
+          appends.push([stream, count, await append(stream, range(count).map(() => anEvent()), expected)]);
+        await appendCounted(a, 2, 'no_stream');
+        await appendCounted(b, 1, 'no_stream');
+        await appendCounted(a, 1, 1n);
+        await appendCounted(c, 3, 'no_stream');
+        await appendCounted(b, 2, 0n);
+
+        const events = await readAllOf([a, b, c], start);
+        expect(events.map((event) => `${event.streamId}@${event.revision}`)).toEqual([
+          `${a}@0`, `${a}@1`, `${b}@0`, `${a}@2`, `${c}@0`, `${c}@1`, `${c}@2`, `${b}@1`, `${b}@2`,
+        ]);
+        expectStrictlyIncreasing(events.map((event) => event.position));
+        let lastOfAppend = -1;
+        for (const [stream, count, result] of appends) {
+          lastOfAppend += count;
+          expect(events[lastOfAppend]).toMatchObject({ streamId: stream, revision: result.nextRevision, position: result.position });
+        }
+      });
+
+      it('reads strictly after fromPosition, at most maxCount events', async () => {
+        const stream = newStream();
+        const positions: bigint[] = [];
+        for (let revision = 0; revision < 5; revision++) {
+          positions.push((await append(stream, [anEvent()], revision === 0 ? 'no_stream' : BigInt(revision - 1))).position);
+        }
+        const read = await collect(store.readAll({ fromPosition: positions[1], maxCount: 2 }));
+        expect(read.map((event) => event.position)).toEqual([positions[2], positions[3]]);
+        expect(await collect(store.readAll({ fromPosition: positions[4] }))).toEqual([]);
+      });
+
+      it('reads from the start of the log when no position is given', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        const ours = (await collect(store.readAll())).filter((event) => event.streamId === stream);
+        expect(ours.map((event) => event.revision)).toEqual([0n, 1n]);
+      });
+
+      it('lets a reader append between the events it reads', async () => {
+        const start = await currentEnd();
+        const [source, copies] = [newStream(), newStream()];
+        await append(source, range(3).map(() => anEvent()), 'no_stream');
+        let copied = 0;
+        for await (const event of store.readAll({ fromPosition: start, maxCount: 3 })) {
+          await append(copies, [anEvent({ of: event.id })], copied === 0 ? 'no_stream' : BigInt(copied - 1));
+          copied++;
+        }
+        expect(await readStreamToArray(store, copies)).toHaveLength(3);
+      });
+    });
+
+    describe('subscribing to all streams', () => {
+      let subscription: Subscription | undefined;
+      afterEach(async () => {
+        await subscription?.stop();
+        subscription = undefined;
+      });
+
+      it('delivers stored then live events in order, without gaps or duplicates, even when appended during catch-up', async () => {
+        const start = await currentEnd();
+        const [a, b] = [newStream(), newStream()];
+        const revisions = new Map<string, bigint>();
+        const appendTo = async (stream: string, count: number) => {
+          const current = revisions.get(stream);
+          const result = await append(stream, range(count).map(() => anEvent()), current === undefined ? 'no_stream' : current);
+          revisions.set(stream, result.nextRevision);
+        };
+        // More than one page of a paging adapter, so catch-up crosses page boundaries.
+        for (let batch = 0; batch < 120; batch++) await appendTo(batch % 2 === 0 ? a : b, 10);
+
+        const received: RecordedEvent[] = [];
+        let appendedFromHandler = false;
+        subscription = store.subscribeToAll({
+          fromPosition: start,
+          onEvent: async (event) => {
+            if (event.streamId !== a && event.streamId !== b) return;
+            received.push(event);
+            if (received.length === 600 && !appendedFromHandler) {
+              appendedFromHandler = true;
+              await appendTo(a, 5);
+            }
+            await new Promise((resolve) => setImmediate(resolve));
+          },
+        });
+        for (let batch = 0; batch < 20; batch++) await appendTo(b, 3);
+        await waitFor(() => received.length === 1265, () => `${received.length} of 1265 events delivered during catch-up`);
+
+        for (let batch = 0; batch < 5; batch++) await appendTo(batch % 2 === 0 ? a : b, 2);
+        await waitFor(() => received.length === 1275, () => `${received.length} of 1275 events delivered live`);
+
+        expect(received.map(keyOf)).toEqual((await readAllOf([a, b], start)).map(keyOf));
+        expectStrictlyIncreasing(received.map((event) => event.position));
+      });
+
+      it('delivers only events strictly after fromPosition', async () => {
+        const stream = newStream();
+        const { position: second } = await append(stream, [anEvent(), anEvent()], 'no_stream');
+        await append(stream, [anEvent()], 1n);
+        const received: RecordedEvent[] = [];
+        subscription = store.subscribeToAll({ fromPosition: second, onEvent: (event) => void received.push(event) });
+        await append(stream, [anEvent()], 2n);
+        await waitFor(() => received.length === 2, () => `${received.length} of 2 events delivered`);
+        expect(received.map((event) => event.revision)).toEqual([2n, 3n]);
+      });
+
+      it('delivers from the start of the log when no position is given', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        const received: RecordedEvent[] = [];
+        subscription = store.subscribeToAll({ onEvent: (event) => void (event.streamId === stream && received.push(event)) });
+        await waitFor(() => received.length === 2, () => `${received.length} of 2 events delivered`);
+        expect(received.map((event) => event.revision)).toEqual([0n, 1n]);
+      });
+
+      it('waits for onEvent to finish before delivering the next event', async () => {
+        const start = await currentEnd();
+        const stream = newStream();
+        await append(stream, range(3).map(() => anEvent()), 'no_stream');
+        const log: string[] = [];
+        subscription = store.subscribeToAll({
+          fromPosition: start,
+          onEvent: async (event) => {
+            log.push(`start ${event.revision}`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            log.push(`end ${event.revision}`);
+          },
+        });
+        await waitFor(() => log.length === 6, () => `${log.length} of 6 steps`);
+        expect(log).toEqual(['start 0', 'end 0', 'start 1', 'end 1', 'start 2', 'end 2']);
+      });
+
+      it('delivers nothing more once stop() has resolved', async () => {
+        const start = await currentEnd();
+        const stream = newStream();
+        const received: RecordedEvent[] = [];
+        const started = store.subscribeToAll({ fromPosition: start, onEvent: (event) => void received.push(event) });
+        await append(stream, [anEvent()], 'no_stream');
+        await waitFor(() => received.length === 1, () => 'the first event was not delivered');
+        await started.stop();
+        await append(stream, [anEvent(), anEvent()], 0n);
+        await sleep(QUIET_PERIOD_MS);
+        expect(received).toHaveLength(1);
+      });
+
+      it('stops and reports to onError when onEvent throws', async () => {
+        const start = await currentEnd();
+        const stream = newStream();
+        const failure = new Error('projection failed');
+        const errors: unknown[] = [];
+        let calls = 0;
+        subscription = store.subscribeToAll({
+          fromPosition: start,
+          onEvent: () => {
+            calls++;
+            throw failure;
+          },
+          onError: (error) => errors.push(error),
+        });
+        await append(stream, [anEvent(), anEvent()], 'no_stream');
+        await waitFor(() => errors.length === 1, () => 'onError was not called');
+        await append(stream, [anEvent()], 1n);
+        await sleep(QUIET_PERIOD_MS);
+        expect(errors).toEqual([failure]);
+        expect(calls).toBe(1);
+      });
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+/** Longer than the sqlite adapter's poll interval, so an event that was going to arrive would have. */
+const QUIET_PERIOD_MS = 500;
+/** The store's clock may be another machine's (EventStoreDB). */
+const CLOCK_SKEW_MS = 5_000;
+
+function anEvent(data: Record<string, unknown> = { note: 'contract' }): EventToAppend {
+  return { id: randomEventId(), type: 'ContractTested', data, metadata: { schema_version: 1, correlation_id: 'contract' } };
+}
+
+function conflict(stream: string, expected: ExpectedRevision, actual: bigint | 'no_stream') {
+  return { name: 'WrongExpectedRevision', stream, expected, actual };
+}
+
+function keyOf(event: RecordedEvent): string {
+  return `${event.position}:${event.streamId}@${event.revision}:${event.id}`;
+}
+
+function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
+}
+
+function expectStrictlyIncreasing(values: bigint[]): void {
+  values.slice(1).forEach((value, index) => expect(value).toBeGreaterThan(values[index]));
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(condition: () => boolean, progress: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${progress()}`);
+    await sleep(5);
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventToAppend, RecordedEvent, SqliteEventStore, WrongExpectedRevision, randomEventId, readStreamToArray } from '@payments/event-store';
+import { eventStoreContract } from './contract';
+import { exitOf, onEachLine, spawnTypeScript } from './processes/spawn-typescript';
+
+eventStoreContract('sqlite', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'events-'));
+  const store = new SqliteEventStore({ dataDir });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('sqlite event stores sharing one file', () => {
+  let dataDir: string;
+  let first: SqliteEventStore;
+  let second: SqliteEventStore;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'events-'));
+    first = new SqliteEventStore({ dataDir });
+    second = new SqliteEventStore({ dataDir });
+  });
+  afterEach(async () => {
+    await Promise.all([first.close(), second.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reads what the other store appended', async () => {
+    await first.appendToStream('payment-pay_stg_a', [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+    expect((await readStreamToArray(second, 'payment-pay_stg_a')).map((event) => event.revision)).toEqual([0n, 1n]);
+  });
+
+  it('delivers the other store’s appends to a caught-up subscription', async () => {
+    const received: RecordedEvent[] = [];
+    const subscription = second.subscribeToAll({ onEvent: (event) => void received.push(event) });
+    try {
+      const { position } = await first.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' });
+      const deadline = Date.now() + 2_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(received.map((event) => event.position)).toEqual([position]);
+    } finally {
+      await subscription.stop();
+    }
+  });
+
+  it('checks expected revisions against the other store’s appends', async () => {
+    const stream = 'payment-pay_stg_a';
+    await first.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+    await expect(second.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedRevision);
+    await second.appendToStream(stream, [anEvent()], { expectedRevision: 0n });
+    await expect(first.appendToStream(stream, [anEvent()], { expectedRevision: 0n })).rejects.toMatchObject({ actual: 1n });
+  });
+
+  it('lets two processes race on one stream without losing or doubling an append', async () => {
+    const stream = 'payment-pay_stg_race';
+    const rounds = 150;
+    await first.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+    const racers = [0, 1].map(() => spawnTypeScript('race-on-stream.ts', [dataDir, stream, String(rounds)]));
+    const outputs = racers.map((racer) => {
+      const lines: string[] = [];
+      onEachLine(racer.stdout, (line) => lines.push(line));
+      return lines;
+    });
+    while (!outputs.every((lines) => lines.includes('ready'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    racers.forEach((racer) => racer.stdin.write('go\n'));
+    const exits = await Promise.all(racers.map(exitOf));
+    expect(exits).toEqual([{ code: 0, signal: null }, { code: 0, signal: null }]);
+
+    const results = outputs.map((lines) => JSON.parse(lines[lines.length - 1]) as { won: string[]; conflicts: number });
+    const won = results.flatMap((result) => result.won.map(BigInt));
+    const events = await readStreamToArray(first, stream);
+    expect(events.map((event) => event.revision)).toEqual(events.map((_, index) => BigInt(index)));
+    expect(events.slice(1).map((event) => event.position).sort(byValue)).toEqual(won.sort(byValue));
+    expect(results.map((result) => result.won.length + result.conflicts)).toEqual([rounds, rounds]);
+    // Without conflicts the two never overlapped, and this test would have shown nothing.
+    expect(results[0].conflicts + results[1].conflicts).toBeGreaterThan(0);
+  }, 20_000);
+});
+
+function anEvent(): EventToAppend {
+  return { id: randomEventId(), type: 'SharingTested', data: {}, metadata: { schema_version: 1 } };
+}
+
+function byValue(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
