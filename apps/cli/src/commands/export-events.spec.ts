@@ -1,0 +1,45 @@
+import { MemoryEventStore, randomEventId } from '@payments/event-store';
+import { exportEvents } from './export-events';
+
+describe('exportEvents', () => {
+  let events: MemoryEventStore;
+
+  beforeEach(async () => {
+    events = new MemoryEventStore();
+    for (const [stream, type] of [['account-acc_a', 'AccountOpened'], ['processor-proc_b', 'ProcessorConnected'], ['account-acc_a', 'AccountDefaultProcessorChanged']]) {
+      await events.appendToStream(stream, [{ id: randomEventId(), type, data: { n: 1 }, metadata: { schema_version: 1, account_id: 'acc_a' } }], { expectedRevision: 'any' });
+    }
+  });
+
+  afterEach(() => events.close());
+
+  async function exported(options: { after?: bigint; limit?: number }) {
+    const lines: string[] = [];
+    await exportEvents(events, options, async (line) => void lines.push(line));
+    return lines.map((line) => JSON.parse(line));
+  }
+
+  it('writes every event as one JSON line in global order', async () => {
+    const lines = await exported({});
+
+    expect(lines.map((line) => [line.position, line.stream, line.revision, line.type])).toEqual([
+      ['1', 'account-acc_a', '0', 'AccountOpened'],
+      ['2', 'processor-proc_b', '0', 'ProcessorConnected'],
+      ['3', 'account-acc_a', '1', 'AccountDefaultProcessorChanged'],
+    ]);
+    expect(lines[0]).toEqual({
+      id: expect.any(String),
+      stream: 'account-acc_a',
+      type: 'AccountOpened',
+      revision: '0',
+      position: '1',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      data: { n: 1 },
+      metadata: { schema_version: 1, account_id: 'acc_a' },
+    });
+  });
+
+  it('starts after the given position and stops at the limit', async () => {
+    expect((await exported({ after: 1n, limit: 1 })).map((line) => line.position)).toEqual(['2']);
+  });
+});

@@ -1,0 +1,16 @@
+import Redis from 'ioredis';
+import { ReadModelStore } from './read-model-store';
+import { RedisReadModelStore } from './redis-read-model-store';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+export interface ReadModelStoreOptions {
+  /** The service's Redis client (REDIS_URL), when there is one: then the read models live there. */
+  redis: Redis | null;
+  /** Otherwise `<dataDir>/read-models.db`. */
+  dataDir: string;
+}
+
+/** Chooses the adapter from the settings, as the service and the CLI must agree on it. */
+export function createReadModelStore(options: ReadModelStoreOptions): ReadModelStore {
+  return options.redis ? new RedisReadModelStore(options.redis) : new SqliteReadModelStore({ dataDir: options.dataDir });
+}

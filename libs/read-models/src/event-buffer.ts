@@ -1,0 +1,53 @@
+import { RecordedEvent } from '@payments/event-store';
+
+/**
+ * Hands events from a subscription to a runner that takes them in batches. Bounded, so that a
+ * catch-up over a long log waits for the projection instead of reading the log into memory.
+ * One producer (the subscription) and one consumer (the runner).
+ */
+export class EventBuffer {
+  private readonly events: RecordedEvent[] = [];
+  private failure: { error: unknown } | undefined;
+  private closed = false;
+  private wakeConsumer: () => void = () => undefined;
+  private wakeProducer: () => void = () => undefined;
+
+  constructor(private readonly capacity: number) {}
+
+  /**
+   * Resolves once the event is buffered. Once closed it drops the event and resolves at once,
+   * so a subscription being stopped is never left waiting for room; whoever closed the buffer
+   * resumes from its checkpoint, not from what was dropped.
+   */
+  async push(event: RecordedEvent): Promise<void> {
+    while (this.events.length >= this.capacity && !this.closed) {
+      await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+    }
+    if (this.closed) return;
+    this.events.push(event);
+    this.wakeConsumer();
+  }
+
+  /** Up to `max` events, waiting for at least one; [] once closed; throws the producer's failure. */
+  async take(max: number): Promise<RecordedEvent[]> {
+    while (this.events.length === 0 && !this.closed && !this.failure) {
+      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    }
+    if (this.failure) throw this.failure.error;
+    if (this.closed) return [];
+    const batch = this.events.splice(0, max);
+    this.wakeProducer();
+    return batch;
+  }
+
+  fail(error: unknown): void {
+    this.failure = { error };
+    this.wakeConsumer();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wakeConsumer();
+    this.wakeProducer();
+  }
+}

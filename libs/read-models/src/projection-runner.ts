@@ -1,0 +1,220 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventStore, RecordedEvent } from '@payments/event-store';
+import { EventBuffer } from './event-buffer';
+import { PendingWrites } from './pending-writes';
+import { Projection } from './projection';
+import { ReadModelStore } from './read-model-store';
+
+export interface ProjectionRunnerOptions {
+  /** Most events projected into one commit; a caught-up runner commits what has arrived. Default 500. */
+  batchSize?: number;
+  /** Pause after a failure before following again from the stored checkpoint. Default 1000 ms. */
+  retryDelayMs?: number;
+  /** Hears every failure (a projection that throws, a store that is down); the runner retries. */
+  onError?(error: unknown): void;
+}
+
+export interface CatchUpProgress {
+  projection: string;
+  /** Global position of the last event applied. */
+  position: bigint;
+  /** Events applied by this catch-up so far. */
+  events: number;
+}
+
+/**
+ * Events that give no writes move the checkpoint only in memory (replaying them writes nothing),
+ * but at least this often it is stored, so a restart does not re-read a long quiet stretch.
+ */
+const STORE_CHECKPOINT_EVERY_EVENTS = 1000;
+
+interface Waiter {
+  position: bigint;
+  settle(reached: boolean): void;
+}
+
+/**
+ * Feeds one projection from the global log. Each batch of events is committed together with
+ * the position of its last event, compare-and-set against the checkpoint the batch started
+ * from, so after a crash, a lost acknowledgement or a competing runner every event is applied
+ * exactly once: a refused commit means someone else applied these events, and the runner
+ * resumes after the checkpoint it then reads.
+ */
+export class ProjectionRunner {
+  private readonly batchSize: number;
+  private readonly retryDelayMs: number;
+  /** The checkpoint as stored: what the next commit expects. */
+  private stored: bigint | undefined;
+  /** Up to where the read model is exact: the stored checkpoint or beyond, over events that gave no writes. */
+  private applied: bigint | undefined;
+  private eventsSinceStored = 0;
+  private lastSeen = 0n;
+  private following: { stopping: AbortController; done: Promise<void> } | undefined;
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(
+    readonly projection: Projection,
+    private readonly events: EventStore,
+    private readonly store: ReadModelStore,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.retryDelayMs = options.retryDelayMs ?? 1000;
+  }
+
+  /** Global position of the last event reflected in the read model; undefined before any. */
+  get position(): bigint | undefined {
+    return this.applied;
+  }
+
+  /**
+   * Last global position seen minus the last applied (0 when caught up). What a following runner
+   * has seen is bounded by its read-ahead buffer, so a long backlog shows as at most a few batches.
+   */
+  get lag(): bigint {
+    const applied = this.applied ?? 0n;
+    return this.lastSeen > applied ? this.lastSeen - applied : 0n;
+  }
+
+  /** Follows the log from the stored checkpoint until stop(): catch-up, then live. */
+  start(): void {
+    if (this.following) return;
+    const stopping = new AbortController();
+    this.following = { stopping, done: this.follow(stopping.signal) };
+  }
+
+  /** Resolves once no commit is in flight and none will follow. */
+  async stop(): Promise<void> {
+    const following = this.following;
+    if (!following) return;
+    this.following = undefined;
+    following.stopping.abort();
+    await following.done;
+  }
+
+  /** Applies every event stored now, then returns: the CLI's way to run a projection to the end. */
+  async catchUp(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
+    if (this.following) throw new Error(`projection ${this.projection.name} is following the log; stop it first`);
+    await this.loadCheckpoint();
+    let applied = 0;
+    for (;;) {
+      const batch = await this.readAfter(this.applied);
+      if (batch.length > 0) {
+        if (await this.apply(batch)) {
+          applied += batch.length;
+          onProgress?.({ projection: this.projection.name, position: batch[batch.length - 1].position, events: applied });
+        } else {
+          await this.loadCheckpoint();
+        }
+        continue;
+      }
+      // Store the checkpoint of a quiet tail too, so the service does not re-read it at start.
+      if (this.applied === undefined || this.applied === this.stored) return;
+      if (await this.store.commit(this.projection.name, this.stored, this.applied, [])) return;
+      await this.loadCheckpoint();
+    }
+  }
+
+  /** Deletes the read model and its checkpoint and replays the whole log; follows again after if it was following. */
+  async rebuild(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
+    const wasFollowing = this.following !== undefined;
+    await this.stop();
+    await this.store.reset(this.projection.name, this.projection.collections);
+    await this.catchUp(onProgress);
+    if (wasFollowing) this.start();
+  }
+
+  /** True once every event up to `position` is reflected in the read model; false after `timeoutMs`. */
+  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    if (this.applied !== undefined && this.applied >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        settle: (reached) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.settle(false), timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.followFromCheckpoint(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.options.onError?.(error);
+        await sleep(this.retryDelayMs, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Returns when stopped or when a commit was refused (to follow again from the new checkpoint). */
+  private async followFromCheckpoint(signal: AbortSignal): Promise<void> {
+    await this.loadCheckpoint();
+    if (signal.aborted) return;
+    const buffer = new EventBuffer(this.batchSize * 2);
+    const subscription = this.events.subscribeToAll({
+      fromPosition: this.stored,
+      onEvent: (event) => {
+        this.see(event.position);
+        return buffer.push(event);
+      },
+      onError: (error) => buffer.fail(error),
+    });
+    const close = () => buffer.close();
+    signal.addEventListener('abort', close);
+    try {
+      for (;;) {
+        const batch = await buffer.take(this.batchSize);
+        if (batch.length === 0 || !(await this.apply(batch))) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', close);
+      buffer.close();
+      await subscription.stop();
+    }
+  }
+
+  /** Projects a batch and commits it with its last position; false when the checkpoint had moved. */
+  private async apply(batch: readonly RecordedEvent[]): Promise<boolean> {
+    const pending = new PendingWrites(this.store);
+    for (const event of batch) pending.add(await this.projection.project(event, pending));
+    const last = batch[batch.length - 1].position;
+    this.eventsSinceStored += batch.length;
+    if (pending.writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
+      if (!(await this.store.commit(this.projection.name, this.stored, last, pending.writes))) return false;
+      this.stored = last;
+      this.eventsSinceStored = 0;
+    }
+    this.advance(last);
+    return true;
+  }
+
+  private async loadCheckpoint(): Promise<void> {
+    this.stored = await this.store.checkpoint(this.projection.name);
+    this.eventsSinceStored = 0;
+    this.advance(this.stored);
+  }
+
+  private async readAfter(position: bigint | undefined): Promise<RecordedEvent[]> {
+    const batch: RecordedEvent[] = [];
+    for await (const event of this.events.readAll({ fromPosition: position, maxCount: this.batchSize })) batch.push(event);
+    if (batch.length > 0) this.see(batch[batch.length - 1].position);
+    return batch;
+  }
+
+  private see(position: bigint): void {
+    if (position > this.lastSeen) this.lastSeen = position;
+  }
+
+  private advance(position: bigint | undefined): void {
+    this.applied = position;
+    if (position === undefined) return;
+    for (const waiter of this.waiters) if (waiter.position <= position) waiter.settle(true);
+  }
+}

@@ -1,0 +1,67 @@
+import { MemoryEventStore, randomEventId } from '@payments/event-store';
+import { AccountSummary, MemoryReadModelStore, ProjectionRunner, accountsListing, listAccounts } from '@payments/read-models';
+
+describe('accounts listing', () => {
+  let events: MemoryEventStore;
+  let readModels: MemoryReadModelStore;
+
+  beforeEach(() => {
+    events = new MemoryEventStore();
+    readModels = new MemoryReadModelStore();
+  });
+
+  afterEach(() => events.close());
+
+  async function append(stream: string, type: string, data: object): Promise<void> {
+    await events.appendToStream(stream, [{ id: randomEventId(), type, data, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+  }
+
+  async function open(id: string, openedAt: string, sandbox = false): Promise<void> {
+    await append(`account-${id}`, 'AccountOpened', { account_id: id, name: `Shop ${id}`, sandbox, opened_at: openedAt });
+  }
+
+  async function listed(page = { limit: 50, offset: 0 }) {
+    await new ProjectionRunner(accountsListing, events, readModels).catchUp();
+    return listAccounts(readModels, page);
+  }
+
+  it('lists every opened account, newest first', async () => {
+    await open('acc_old', '2024-01-01T00:00:00.000Z', true);
+    await open('acc_new', '2024-06-01T00:00:00.000Z');
+    await open('acc_mid', '2024-03-01T00:00:00.000Z');
+
+    const page = await listed();
+
+    expect(page.total).toBe(3);
+    expect(page.items.map((account) => account.id)).toEqual(['acc_new', 'acc_mid', 'acc_old']);
+    expect(page.items[2]).toEqual<AccountSummary>({ id: 'acc_old', name: 'Shop acc_old', sandbox: true, defaultProcessorId: null, createdAt: '2024-01-01T00:00:00.000Z' });
+  });
+
+  it('pages through the accounts', async () => {
+    for (const day of ['01', '02', '03']) await open(`acc_${day}`, `2024-01-${day}T00:00:00.000Z`);
+
+    expect(await listed({ limit: 2, offset: 1 })).toEqual({ items: [expect.objectContaining({ id: 'acc_02' }), expect.objectContaining({ id: 'acc_01' })], total: 3 });
+  });
+
+  it('shows the current default processor and keeps the account in its place', async () => {
+    await open('acc_a', '2024-01-01T00:00:00.000Z');
+    await open('acc_b', '2024-01-02T00:00:00.000Z');
+    await append('account-acc_a', 'AccountDefaultProcessorChanged', { account_id: 'acc_a', processor_id: 'proc_1' });
+    await append('account-acc_a', 'AccountDefaultProcessorChanged', { account_id: 'acc_a', processor_id: null });
+    await append('account-acc_b', 'AccountDefaultProcessorChanged', { account_id: 'acc_b', processor_id: 'proc_2' });
+
+    const page = await listed();
+
+    expect(page.items.map((account) => [account.id, account.defaultProcessorId])).toEqual([
+      ['acc_b', 'proc_2'],
+      ['acc_a', null],
+    ]);
+  });
+
+  it('ignores other events and changes to accounts it never saw open', async () => {
+    await append('account-acc_ghost', 'AccountDefaultProcessorChanged', { account_id: 'acc_ghost', processor_id: 'proc_1' });
+    await append('processor-proc_1', 'ProcessorConnected', { processor_id: 'proc_1' });
+
+    expect(await listed()).toEqual({ items: [], total: 0 });
+  });
+});

@@ -1,0 +1,287 @@
+import { IndexEntry, ReadModelStore, ReadModelWrite } from '@payments/read-models';
+
+export interface OpenedStore {
+  store: ReadModelStore;
+  /** Closes the store and removes everything it stored. */
+  dispose(): Promise<void>;
+}
+
+/** The behaviour every ReadModelStore adapter shares; each adapter's spec calls this once. */
+export function readModelStoreContract(open: () => Promise<OpenedStore>): void {
+  let opened: OpenedStore;
+  let store: ReadModelStore;
+
+  beforeEach(async () => {
+    opened = await open();
+    store = opened.store;
+  });
+
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
+  /** Commits as the one writer of projection `test` would: from its checkpoint to the next. */
+  async function write(...writes: ReadModelWrite[]): Promise<void> {
+    const current = await store.checkpoint('test');
+    const committed = await store.commit('test', current, (current ?? 0n) + 1n, writes);
+    if (!committed) throw new Error('commit refused');
+  }
+
+  function put(collection: string, id: string, doc: unknown, ...indexes: IndexEntry[]): ReadModelWrite {
+    return { op: 'put', collection, id, doc, indexes };
+  }
+
+  function entry(index: string, score: number): IndexEntry {
+    return { index, score };
+  }
+
+  async function ids(collection: string, index: string, order: 'asc' | 'desc' = 'asc', limit = 100, offset = 0) {
+    const page = await store.list<{ id: string }>(collection, index, { order, limit, offset });
+    return { ids: page.items.map((item) => item.id), total: page.total };
+  }
+
+  describe('documents', () => {
+    it('reads back a put document as JSON would', async () => {
+      await write(put('things', 'a', { id: 'a', at: new Date('2024-01-02T03:04:05.000Z'), gone: undefined, list: [], nested: { n: 1.5 } }));
+
+      expect(await store.get('things', 'a')).toEqual({ id: 'a', at: '2024-01-02T03:04:05.000Z', list: [], nested: { n: 1.5 } });
+    });
+
+    it('reads a missing document as undefined', async () => {
+      expect(await store.get('things', 'nope')).toBeUndefined();
+    });
+
+    it('replaces a document on a second put', async () => {
+      await write(put('things', 'a', { id: 'a', v: 1, old: true }));
+      await write(put('things', 'a', { id: 'a', v: 2 }));
+
+      expect(await store.get('things', 'a')).toEqual({ id: 'a', v: 2 });
+    });
+
+    it('deletes a document', async () => {
+      await write(put('things', 'a', { id: 'a' }));
+      await write({ op: 'delete', collection: 'things', id: 'a' });
+
+      expect(await store.get('things', 'a')).toBeUndefined();
+    });
+
+    it('commits the delete of a missing document as a no-op', async () => {
+      await write({ op: 'delete', collection: 'things', id: 'never' });
+
+      expect(await store.checkpoint('test')).toBe(1n);
+    });
+
+    it('reads many documents in the order asked, undefined where missing', async () => {
+      await write(put('things', 'a', { id: 'a' }), put('things', 'b', { id: 'b' }));
+
+      expect(await store.getMany('things', ['b', 'missing', 'a'])).toEqual([{ id: 'b' }, undefined, { id: 'a' }]);
+      expect(await store.getMany('things', [])).toEqual([]);
+    });
+
+    it('applies the writes of one commit in order', async () => {
+      await write(put('things', 'a', { id: 'a' }), { op: 'delete', collection: 'things', id: 'a' }, put('things', 'b', { id: 'b', v: 1 }), put('things', 'b', { id: 'b', v: 2 }));
+
+      expect(await store.get('things', 'a')).toBeUndefined();
+      expect(await store.get('things', 'b')).toEqual({ id: 'b', v: 2 });
+    });
+
+    it('keeps documents of the same id in different collections apart', async () => {
+      await write(put('things', 'a', { id: 'a', kind: 'thing' }), put('others', 'a', { id: 'a', kind: 'other' }));
+      await write({ op: 'delete', collection: 'others', id: 'a' });
+
+      expect(await store.get('things', 'a')).toEqual({ id: 'a', kind: 'thing' });
+      expect(await store.get('others', 'a')).toBeUndefined();
+    });
+  });
+
+  describe('lists', () => {
+    beforeEach(async () => {
+      await write(
+        put('things', 'c', { id: 'c' }, entry('all', 2)),
+        put('things', 'a', { id: 'a' }, entry('all', 3)),
+        put('things', 'd', { id: 'd' }, entry('all', 1)),
+        put('things', 'b', { id: 'b' }, entry('all', 2)),
+      );
+    });
+
+    it('lists an index by ascending score, equal scores by id', async () => {
+      expect(await ids('things', 'all', 'asc')).toEqual({ ids: ['d', 'b', 'c', 'a'], total: 4 });
+    });
+
+    it('lists descending as the exact reverse, equal scores by id descending', async () => {
+      expect(await ids('things', 'all', 'desc')).toEqual({ ids: ['a', 'c', 'b', 'd'], total: 4 });
+    });
+
+    it('pages by limit and offset with the total of the whole index', async () => {
+      expect(await ids('things', 'all', 'desc', 2, 0)).toEqual({ ids: ['a', 'c'], total: 4 });
+      expect(await ids('things', 'all', 'desc', 2, 2)).toEqual({ ids: ['b', 'd'], total: 4 });
+      expect(await ids('things', 'all', 'asc', 3, 1)).toEqual({ ids: ['b', 'c', 'a'], total: 4 });
+    });
+
+    it('gives no items but the total past the end', async () => {
+      expect(await ids('things', 'all', 'asc', 10, 4)).toEqual({ ids: [], total: 4 });
+    });
+
+    it('gives only the total for a limit of 0', async () => {
+      expect(await ids('things', 'all', 'asc', 0, 0)).toEqual({ ids: [], total: 4 });
+    });
+
+    it.each([
+      ['a negative limit', -1, 0],
+      ['a negative offset', 10, -1],
+      ['a fractional limit', 1.5, 0],
+    ])('refuses %s', async (_, limit, offset) => {
+      await expect(store.list('things', 'all', { order: 'asc', limit, offset })).rejects.toThrow(RangeError);
+    });
+
+    it('lists an index nobody wrote as empty', async () => {
+      expect(await ids('things', 'nothing')).toEqual({ ids: [], total: 0 });
+    });
+
+    it('orders fractional, negative and large scores numerically', async () => {
+      await write(
+        put('scores', 'big', { id: 'big' }, entry('all', 1_700_000_000_123)),
+        put('scores', 'neg', { id: 'neg' }, entry('all', -5)),
+        put('scores', 'half', { id: 'half' }, entry('all', 0.5)),
+        put('scores', 'ten', { id: 'ten' }, entry('all', 10)),
+      );
+
+      expect((await ids('scores', 'all')).ids).toEqual(['neg', 'half', 'ten', 'big']);
+    });
+
+    it('moves a document between indexes when a put lists other indexes', async () => {
+      await write(put('things', 'x', { id: 'x' }, entry('status:open', 5), entry('all', 5)));
+      await write(put('things', 'x', { id: 'x' }, entry('status:complete', 5), entry('all', 0)));
+
+      expect(await ids('things', 'status:open')).toEqual({ ids: [], total: 0 });
+      expect(await ids('things', 'status:complete')).toEqual({ ids: ['x'], total: 1 });
+      expect((await ids('things', 'all')).ids).toEqual(['x', 'd', 'b', 'c', 'a']);
+    });
+
+    it('takes a document out of every list when a put lists no index', async () => {
+      await write(put('things', 'a', { id: 'a' }));
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['d', 'b', 'c'], total: 3 });
+      expect(await store.get('things', 'a')).toEqual({ id: 'a' });
+    });
+
+    it('takes a deleted document out of its lists', async () => {
+      await write({ op: 'delete', collection: 'things', id: 'c' });
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['d', 'b', 'a'], total: 3 });
+    });
+
+    it('keeps the last score when a put lists one index twice', async () => {
+      await write(put('things', 'x', { id: 'x' }, entry('all', 100), entry('all', 0)));
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['x', 'd', 'b', 'c', 'a'], total: 5 });
+    });
+
+    it('lists the current document, not the one indexed first', async () => {
+      await write(put('things', 'a', { id: 'a', v: 2 }, entry('all', 3)));
+
+      const page = await store.list<{ id: string; v?: number }>('things', 'all', { order: 'desc', limit: 1, offset: 0 });
+      expect(page.items).toEqual([{ id: 'a', v: 2 }]);
+    });
+
+    it('keeps indexes of the same name in different collections apart', async () => {
+      await write(put('others', 'z', { id: 'z' }, entry('all', 1)));
+
+      expect(await ids('others', 'all')).toEqual({ ids: ['z'], total: 1 });
+      expect((await ids('things', 'all')).total).toBe(4);
+    });
+  });
+
+  describe('checkpoints', () => {
+    it('has no checkpoint before the first commit', async () => {
+      expect(await store.checkpoint('test')).toBeUndefined();
+    });
+
+    it('moves the checkpoint to the committed position, exactly beyond 2^53', async () => {
+      const far = 2n ** 60n + 7n;
+      expect(await store.commit('test', undefined, 5n, [])).toBe(true);
+      expect(await store.commit('test', 5n, far, [])).toBe(true);
+
+      expect(await store.checkpoint('test')).toBe(far);
+    });
+
+    it('refuses a stale expected checkpoint and writes nothing', async () => {
+      await store.commit('test', undefined, 5n, []);
+
+      const committed = await store.commit('test', 4n, 6n, [put('things', 'a', { id: 'a' }, entry('all', 1)), { op: 'delete', collection: 'things', id: 'b' }]);
+
+      expect(committed).toBe(false);
+      expect(await store.checkpoint('test')).toBe(5n);
+      expect(await store.get('things', 'a')).toBeUndefined();
+      expect(await ids('things', 'all')).toEqual({ ids: [], total: 0 });
+    });
+
+    it('refuses to start a checkpoint that another runner started', async () => {
+      await store.commit('test', undefined, 1n, []);
+
+      expect(await store.commit('test', undefined, 2n, [put('things', 'a', { id: 'a' })])).toBe(false);
+      expect(await store.get('things', 'a')).toBeUndefined();
+    });
+
+    it('refuses an expected checkpoint when there is none yet', async () => {
+      expect(await store.commit('test', 3n, 4n, [])).toBe(false);
+      expect(await store.checkpoint('test')).toBeUndefined();
+    });
+
+    it('keeps each projection its own checkpoint', async () => {
+      await store.commit('one', undefined, 10n, []);
+      await store.commit('two', undefined, 20n, []);
+
+      expect(await store.checkpoint('one')).toBe(10n);
+      expect(await store.checkpoint('two')).toBe(20n);
+    });
+
+    it.each([
+      ['a score that is not a finite number', put('things', 'b', { id: 'b' }, entry('all', Number.NaN))],
+      ['a document JSON cannot hold', put('things', 'b', undefined)],
+      ['a collection name with a colon', put('thing:s', 'b', { id: 'b' })],
+    ])('rejects a commit with %s and writes none of it', async (_, bad) => {
+      await expect(store.commit('test', undefined, 1n, [put('things', 'a', { id: 'a' }, entry('all', 1)), bad])).rejects.toThrow();
+
+      expect(await store.checkpoint('test')).toBeUndefined();
+      expect(await store.get('things', 'a')).toBeUndefined();
+    });
+  });
+
+  describe('reset', () => {
+    beforeEach(async () => {
+      await write(
+        put('things', 'a', { id: 'a' }, entry('all', 1), entry('status:open', 1)),
+        put('others', 'b', { id: 'b' }, entry('all', 1)),
+        put('kept', 'c', { id: 'c' }, entry('all', 1)),
+      );
+      await store.commit('neighbour', undefined, 9n, []);
+      await store.reset('test', ['things', 'others']);
+    });
+
+    it('deletes the collections, their indexes and the checkpoint', async () => {
+      expect(await store.checkpoint('test')).toBeUndefined();
+      expect(await store.getMany('things', ['a'])).toEqual([undefined]);
+      expect(await store.get('others', 'b')).toBeUndefined();
+      expect(await ids('things', 'all')).toEqual({ ids: [], total: 0 });
+      expect(await ids('things', 'status:open')).toEqual({ ids: [], total: 0 });
+      expect(await ids('others', 'all')).toEqual({ ids: [], total: 0 });
+    });
+
+    it('leaves other collections and other checkpoints alone', async () => {
+      expect(await ids('kept', 'all')).toEqual({ ids: ['c'], total: 1 });
+      expect(await store.checkpoint('neighbour')).toBe(9n);
+    });
+
+    it('lets the projection start again from no checkpoint', async () => {
+      expect(await store.commit('test', undefined, 1n, [put('things', 'a', { id: 'a' }, entry('all', 1))])).toBe(true);
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['a'], total: 1 });
+      expect(await ids('things', 'status:open')).toEqual({ ids: [], total: 0 });
+    });
+  });
+
+  it('answers a ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+}
