@@ -1,0 +1,8 @@
+export type { CatalogItemState, OwnedReference } from './catalog-item';
+export { MAX_CATALOG_NAME_LENGTH } from './catalog-item';
+export * from './product';
+export * from './price';
+export * from './customer';
+export * from './coupon';
+export * from './promotion-code';
+export * from './promotion-code-claim';

@@ -1,0 +1,6 @@
+export * from './session-request';
+export * from './pricing';
+export * from './session-references';
+export * from './session-status';
+export * from './session-routes';
+export * from './checkout-session';

@@ -1,0 +1,34 @@
+import { CardSummary } from '../card/card-summary';
+import { RoutingAttemptInput } from '../routing/routing-attempts';
+import { TierRouting } from '../routing/tier-plan';
+import { PaymentTier } from './payment-events';
+
+export type ProcessorOutcome = 'approved' | 'declined' | 'timeout' | 'error';
+
+export type PaymentCommand =
+  /** Everything fixed for the whole payment: tier amounts and route ids, the card's summary, the payer's attempts. */
+  | {
+      type: 'StartPayment';
+      paymentId: string;
+      checkoutSessionId: string;
+      accountId: string;
+      tiers: readonly PaymentTier[];
+      card: CardSummary;
+      binCountry: string | null;
+      attempts?: readonly RoutingAttemptInput[];
+      /** The account's processors, against which `attempts` are checked. */
+      accountProcessorIds: readonly string[];
+    }
+  /** The saga's: the tier's route as it is now, and the account's processors as they are now. */
+  | { type: 'StartNextTier'; paymentId: string; tier: number; routing: TierRouting }
+  /** The saga's: the connector's answer to the pending call, shaped like its AuthorizationResult. */
+  | {
+      type: 'RecordProcessorOutcome';
+      paymentId: string;
+      idempotencyKey: string;
+      outcome: ProcessorOutcome;
+      code?: string;
+      authCode?: string;
+      durationMs: number;
+      message?: string;
+    };

@@ -1,0 +1,135 @@
+import { CardSummary } from '../card/card-summary';
+import { SkipReason } from '../routing/skip-reasons';
+import { PaymentEvent, PaymentFailureReason, PaymentStartedData, PaymentTier } from './payment-events';
+
+export interface PaymentAttemptView {
+  tier: number;
+  processor_id: string;
+  kind: 'attempted' | 'skipped';
+  /** Null while the call has no answer, and for a skip. */
+  outcome: 'approved' | 'declined' | 'timeout' | 'error' | null;
+  optimized: boolean;
+  code: string | null;
+  /** Why a processor was skipped; null for a call. */
+  reason: SkipReason | null;
+  duration_ms: number | null;
+}
+
+/** The payment as API.md's "Payments" answers it. */
+export interface PaymentView {
+  id: string;
+  object: 'payment';
+  checkout_session_id: string;
+  status: 'processing' | 'succeeded' | 'failed';
+  /** Of the tier the payment is in, succeeded in, or last failed in. */
+  amount: number;
+  currency: string;
+  tier: number;
+  /** The approving processor, else the last one called. */
+  processor_id: string | null;
+  route_id: string | null;
+  route_revision: number | null;
+  auth_code: string | null;
+  /** Of the last processor answer. */
+  response_code: string | null;
+  response_summary: string | null;
+  failure_reason: PaymentFailureReason | null;
+  source: { type: 'card' } & CardSummary;
+  attempts: PaymentAttemptView[];
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** Folds a payment's events into its API view; null for a stream without PaymentStarted. */
+export function paymentView(events: Iterable<PaymentEvent>): PaymentView | null {
+  let tiers: PaymentTier[] = [];
+  let view: PaymentView | null = null;
+  for (const event of events) {
+    if (event.type === 'PaymentStarted') {
+      tiers = event.data.tiers;
+      view = startedView(event.data);
+    } else if (view !== null) {
+      view = applyToView(view, event, tiers);
+    }
+  }
+  return view;
+}
+
+function startedView(data: PaymentStartedData): PaymentView {
+  const first = data.tiers[0];
+  return {
+    id: data.payment_id,
+    object: 'payment',
+    checkout_session_id: data.checkout_session_id,
+    status: 'processing',
+    amount: first.amount,
+    currency: first.currency,
+    tier: first.index,
+    processor_id: null,
+    route_id: first.route_id,
+    route_revision: null,
+    auth_code: null,
+    response_code: null,
+    response_summary: null,
+    failure_reason: null,
+    source: { type: 'card', ...data.card },
+    attempts: [],
+    created_at: data.started_at,
+    completed_at: null,
+  };
+}
+
+function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly PaymentTier[]): PaymentView {
+  switch (event.type) {
+    case 'TierStarted': {
+      const { amount, currency } = tiers[event.data.tier];
+      return { ...view, tier: event.data.tier, amount, currency, route_id: event.data.route_id, route_revision: event.data.route_revision };
+    }
+    case 'ProcessorSkipped':
+      return withAttempt(view, {
+        tier: event.data.tier,
+        processor_id: event.data.processor_id,
+        kind: 'skipped',
+        outcome: null,
+        optimized: false,
+        code: null,
+        reason: event.data.reason,
+        duration_ms: null,
+      });
+    case 'ProcessorAttempted':
+      return withAttempt(
+        { ...view, processor_id: event.data.processor_id },
+        { tier: event.data.tier, processor_id: event.data.processor_id, kind: 'attempted', outcome: null, optimized: event.data.optimized, code: null, reason: null, duration_ms: null },
+      );
+    case 'ProcessorApproved':
+      return answered(view, 'approved', event.data.code, event.data.duration_ms, 'Approved');
+    case 'ProcessorDeclined': {
+      const { code, hard, duration_ms } = event.data;
+      const summary = `${hard ? 'Hard decline' : 'Declined'}${code === null ? '' : ` with code ${code}`}`;
+      return answered(view, 'declined', code, duration_ms, summary);
+    }
+    case 'ProcessorTimedOut':
+      return answered(view, 'timeout', null, event.data.duration_ms, 'The processor did not answer in time');
+    case 'ProcessorErrored':
+      return answered(view, 'error', event.data.code, event.data.duration_ms, 'The processor failed to answer');
+    // A later PaymentStarted cannot happen (the decider refuses a second start); a failed tier changes nothing shown.
+    case 'PaymentStarted':
+    case 'TierFailed':
+      return view;
+    case 'PaymentSucceeded':
+      return { ...view, status: 'succeeded', processor_id: event.data.processor_id, auth_code: event.data.auth_code, completed_at: event.data.completed_at };
+    case 'PaymentFailed':
+      return { ...view, status: 'failed', failure_reason: event.data.failure_reason, completed_at: event.data.completed_at };
+  }
+}
+
+function withAttempt(view: PaymentView, attempt: PaymentAttemptView): PaymentView {
+  return { ...view, attempts: [...view.attempts, attempt] };
+}
+
+/** Fills in the answer of the last call, which is always the last `attempted` entry. */
+function answered(view: PaymentView, outcome: NonNullable<PaymentAttemptView['outcome']>, code: string | null, durationMs: number, summary: string): PaymentView {
+  const index = view.attempts.map((attempt) => attempt.kind).lastIndexOf('attempted');
+  const attempts = view.attempts.map((attempt, i) => (i === index ? { ...attempt, outcome, code, duration_ms: durationMs } : attempt));
+  return { ...view, attempts, response_code: code, response_summary: summary };
+}

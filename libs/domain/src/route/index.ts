@@ -1,0 +1,3 @@
+export * from './route-definition';
+export * from './validate-route-definition';
+export * from './route';

@@ -1,0 +1,116 @@
+import { FieldError } from '../shared/errors';
+import { Processor } from '../processor/processor';
+import { ruleConditionErrors } from './rule-condition';
+import { FailoverPolicy, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE_PROCESSORS, RouteDefinition, RoutingRule } from './route-definition';
+
+/**
+ * Every rule a route definition breaks, with the field path of each (`processors[1].processor_id`).
+ * `accountProcessors` are the account's connected processors: active and unavailable ones alike may
+ * be listed, since an unavailable processor is only skipped when a payment runs.
+ */
+export function validateRouteDefinition(definition: RouteDefinition, accountProcessors: readonly Pick<Processor, 'id'>[]): FieldError[] {
+  return [
+    ...nameErrors(definition.name),
+    ...processorErrors(definition, new Set(accountProcessors.map((p) => p.id))),
+    ...splitErrors(definition),
+    ...ruleErrors(definition),
+    ...failoverErrors(definition.failover),
+  ];
+}
+
+function nameErrors(name: string): FieldError[] {
+  if (name.trim() === '') return [{ field: 'name', message: 'must not be empty' }];
+  if (name.length > MAX_ROUTE_NAME_LENGTH) return [{ field: 'name', message: `must be at most ${MAX_ROUTE_NAME_LENGTH} characters` }];
+  return [];
+}
+
+function processorErrors({ processors }: RouteDefinition, known: ReadonlySet<string>): FieldError[] {
+  if (processors.length === 0 || processors.length > MAX_ROUTE_PROCESSORS) {
+    return [{ field: 'processors', message: `list 1 to ${MAX_ROUTE_PROCESSORS} processors, not ${processors.length}` }];
+  }
+  const ids = processors.map((p) => p.processor_id);
+  const repeated = repeatedIndexes(ids);
+  return ids.flatMap((id, index) => {
+    const field = `processors[${index}].processor_id`;
+    if (!known.has(id)) return [{ field, message: `unknown processor ${id}` }];
+    if (repeated.has(index)) return [{ field, message: `${id} is listed more than once` }];
+    return [];
+  });
+}
+
+/** Splits belong to volume_split alone: elsewhere they would be ignored, and a silently ignored weight misleads. */
+function splitErrors({ strategy, processors }: RouteDefinition): FieldError[] {
+  if (strategy !== 'volume_split') {
+    return processors.flatMap(({ split }, index) =>
+      split === null ? [] : [{ field: `processors[${index}].split`, message: `split applies only to the volume_split strategy, not ${strategy}` }],
+    );
+  }
+  const errors = processors.flatMap(({ split }, index) => {
+    if (split === null) return [{ field: `processors[${index}].split`, message: 'volume_split needs a split on every processor' }];
+    if (!Number.isInteger(split) || split < 0 || split > 100) return [{ field: `processors[${index}].split`, message: 'must be an integer from 0 to 100' }];
+    return [];
+  });
+  if (errors.length > 0) return errors;
+  const total = processors.reduce((sum, { split }) => sum + (split ?? 0), 0);
+  return total === 100 ? [] : [{ field: 'processors', message: `splits must add up to 100, not ${total}` }];
+}
+
+/** Rules, like splits, belong to their strategy alone. */
+function ruleErrors({ strategy, rules, processors }: RouteDefinition): FieldError[] {
+  if (strategy !== 'rule_based') {
+    return rules.length === 0 ? [] : [{ field: 'rules', message: `rules apply only to the rule_based strategy, not ${strategy}` }];
+  }
+  if (rules.length === 0) return [{ field: 'rules', message: 'the rule_based strategy needs at least one rule' }];
+  const routeProcessors = new Set(processors.map((p) => p.processor_id));
+  return rules.flatMap((rule, index) => oneRuleErrors(rule, `rules[${index}]`, routeProcessors));
+}
+
+/**
+ * A rule picks among the route's own processors, so `processors` stays the whole set the route
+ * may call (what its references, listings and cost checks see).
+ */
+function oneRuleErrors(rule: RoutingRule, path: string, routeProcessors: ReadonlySet<string>): FieldError[] {
+  const conditions =
+    rule.conditions.length === 0
+      ? [{ field: `${path}.conditions`, message: 'a rule needs at least one condition' }]
+      : rule.conditions.flatMap((condition, index) => ruleConditionErrors(condition, `${path}.conditions[${index}]`));
+  if (rule.processors.length === 0) return [...conditions, { field: `${path}.processors`, message: 'a rule needs at least one processor' }];
+  const ids = rule.processors.map((p) => p.processor_id);
+  const repeated = repeatedIndexes(ids);
+  const processors = ids.flatMap((id, index) => {
+    const field = `${path}.processors[${index}].processor_id`;
+    if (!routeProcessors.has(id)) return [{ field, message: `${id} is not one of the route's processors` }];
+    if (repeated.has(index)) return [{ field, message: `${id} is listed more than once` }];
+    return [];
+  });
+  return [...conditions, ...processors];
+}
+
+function failoverErrors({ on, decline_codes, max_attempts }: FailoverPolicy): FieldError[] {
+  const repeated = repeatedIndexes(on);
+  const errors: FieldError[] = on.flatMap((trigger, index) =>
+    repeated.has(index) ? [{ field: `failover.on[${index}]`, message: `${trigger} is listed more than once` }] : [],
+  );
+  if (decline_codes !== null) {
+    // An empty list would make every decline hard; leaving the list out says what is meant.
+    if (decline_codes.length === 0) errors.push({ field: 'failover.decline_codes', message: 'list at least one code, or leave decline_codes out' });
+    decline_codes.forEach((code, index) => {
+      if (typeof code !== 'string' || code.trim() === '') errors.push({ field: `failover.decline_codes[${index}]`, message: 'must be a non-empty code' });
+    });
+  }
+  if (max_attempts !== null && (!Number.isInteger(max_attempts) || max_attempts < 1 || max_attempts > MAX_FAILOVER_ATTEMPTS)) {
+    errors.push({ field: 'failover.max_attempts', message: `must be an integer from 1 to ${MAX_FAILOVER_ATTEMPTS}` });
+  }
+  return errors;
+}
+
+/** Indexes of values that already appeared earlier in the list. */
+function repeatedIndexes(values: readonly string[]): ReadonlySet<number> {
+  const seen = new Set<string>();
+  const repeated = new Set<number>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) repeated.add(index);
+    seen.add(value);
+  });
+  return repeated;
+}

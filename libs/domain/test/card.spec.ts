@@ -1,0 +1,150 @@
+import { DomainError } from '@payments/domain';
+import { CardInput, networkFromBin, passesLuhn, summariseCard } from '@payments/domain/card';
+
+const now = new Date('2026-11-21T10:00:00.000Z');
+const fingerprint = (digits: string) => `fp_${digits.length}_${digits.slice(-2)}`;
+const visa: CardInput = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' };
+
+function errorOf(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a DomainError, but nothing was thrown');
+}
+
+describe('Luhn check', () => {
+  it.each(['4242424242424242', '4000000000000002', '378282246310005', '6011111111111117', '3530111333300000', '5555555555554444', '36227206271667'])(
+    'accepts the valid number %s',
+    (number) => expect(passesLuhn(number)).toBe(true),
+  );
+
+  it.each(['4242424242424241', '4242424242424224', '1234567812345678'])('rejects %s, which a mistyped or swapped digit broke', (number) => {
+    expect(passesLuhn(number)).toBe(false);
+  });
+});
+
+describe('network from BIN', () => {
+  const pad = (prefix: string) => prefix.padEnd(16, '0');
+
+  it.each([
+    ['4', 'visa'],
+    ['51', 'mastercard'],
+    ['55', 'mastercard'],
+    ['2221', 'mastercard'],
+    ['2720', 'mastercard'],
+    ['34', 'amex'],
+    ['37', 'amex'],
+    ['6011', 'discover'],
+    ['644', 'discover'],
+    ['649', 'discover'],
+    ['65', 'discover'],
+    ['622126', 'discover'],
+    ['622925', 'discover'],
+    ['3528', 'jcb'],
+    ['3589', 'jcb'],
+    ['62', 'unionpay'],
+    ['622125', 'unionpay'],
+    ['622926', 'unionpay'],
+    ['300', 'diners'],
+    ['305', 'diners'],
+    ['36', 'diners'],
+    ['38', 'diners'],
+    ['39', 'diners'],
+  ])('reads a number starting %s as %s', (prefix, network) => {
+    expect(networkFromBin(pad(prefix))).toBe(network);
+  });
+
+  it.each(['50', '56', '2220', '2721', '35', '3527', '3590', '306', '6010', '643', '1', '9'])('knows no network for a number starting %s', (prefix) => {
+    expect(networkFromBin(pad(prefix))).toBeUndefined();
+  });
+});
+
+describe('card summary', () => {
+  it('keeps the last four, the first six, the network and the fingerprint, never the number or cvc', () => {
+    const summary = summariseCard(visa, { now, fingerprint });
+    expect(summary).toEqual({ last4: '4242', bin: '424242', network: 'visa', fingerprint: 'fp_16_42' });
+    expect(JSON.stringify(summary)).not.toMatch(/4242424242424242|123/);
+  });
+
+  it('fingerprints the digits without the grouping spaces a payer pastes', () => {
+    const seen: string[] = [];
+    summariseCard({ ...visa, number: '4242 4242 4242 4242' }, { now, fingerprint: (digits) => (seen.push(digits), 'fp') });
+    expect(seen).toEqual(['4242424242424242']);
+  });
+
+  it('routes a card on the network it names, such as a debit network its BIN cannot tell', () => {
+    expect(summariseCard({ ...visa, network: 'star' }, { now, fingerprint }).network).toBe('star');
+  });
+
+  it('takes a named network for a number whose BIN is unknown', () => {
+    expect(summariseCard({ ...visa, number: '9000000000000001', network: 'maestro' }, { now, fingerprint }).network).toBe('maestro');
+  });
+
+  it('refuses a number whose network is unknown and not named', () => {
+    const error = errorOf(() => summariseCard({ ...visa, number: '9000000000000001' }, { now, fingerprint }));
+    expect(error.kind).toBe('invalid');
+    expect(error.errors).toEqual([{ field: 'payment_method.card.number', message: expect.stringMatching(/network/) }]);
+  });
+
+  it('refuses a network it does not know', () => {
+    const error = errorOf(() => summariseCard({ ...visa, network: 'bancomat' }, { now, fingerprint }));
+    expect(error.errors).toEqual([{ field: 'payment_method.card.network', message: 'unknown card network bancomat' }]);
+  });
+
+  it('refuses a number that fails the Luhn check', () => {
+    const error = errorOf(() => summariseCard({ ...visa, number: '4242424242424241' }, { now, fingerprint }));
+    expect(error.kind).toBe('invalid');
+    expect(error.errors).toEqual([{ field: 'payment_method.card.number', message: expect.stringMatching(/Luhn/) }]);
+  });
+
+  it.each(['42424242424', '42424242424242424242', '4242-4242-4242-4242', ''])('refuses %p, which is not 12 to 19 digits', (number) => {
+    expect(errorOf(() => summariseCard({ ...visa, number }, { now, fingerprint })).errors).toEqual([
+      { field: 'payment_method.card.number', message: 'must be 12 to 19 digits' },
+    ]);
+  });
+
+  it('accepts a card through the last moment of its expiry month', () => {
+    expect(() => summariseCard({ ...visa, exp_month: 11, exp_year: 2026 }, { now: new Date('2026-11-30T23:59:59.999Z'), fingerprint })).not.toThrow();
+  });
+
+  it('refuses a card from the first moment after its expiry month, pointing at the month', () => {
+    const error = errorOf(() => summariseCard({ ...visa, exp_month: 11, exp_year: 2026 }, { now: new Date('2026-12-01T00:00:00.000Z'), fingerprint }));
+    expect(error.errors).toEqual([{ field: 'payment_method.card.exp_month', message: 'the card has expired' }]);
+  });
+
+  it('points at the year when the expiry year is past', () => {
+    const error = errorOf(() => summariseCard({ ...visa, exp_month: 12, exp_year: 2025 }, { now, fingerprint }));
+    expect(error.errors).toEqual([{ field: 'payment_method.card.exp_year', message: 'the card has expired' }]);
+  });
+
+  it('reads a two-digit expiry year as 20xx', () => {
+    expect(() => summariseCard({ ...visa, exp_year: 30 }, { now, fingerprint })).not.toThrow();
+    expect(errorOf(() => summariseCard({ ...visa, exp_year: 25 }, { now, fingerprint })).errors).toEqual([
+      { field: 'payment_method.card.exp_year', message: 'the card has expired' },
+    ]);
+  });
+
+  it.each([0, 13, 1.5])('refuses the expiry month %p', (exp_month) => {
+    expect(errorOf(() => summariseCard({ ...visa, exp_month }, { now, fingerprint })).errors).toEqual([
+      { field: 'payment_method.card.exp_month', message: 'must be a month from 1 to 12' },
+    ]);
+  });
+
+  it('refuses a cvc that is not 3 or 4 digits, and takes a card without one', () => {
+    expect(errorOf(() => summariseCard({ ...visa, cvc: '12a' }, { now, fingerprint })).errors).toEqual([{ field: 'payment_method.card.cvc', message: 'must be 3 or 4 digits' }]);
+    expect(() => summariseCard({ number: visa.number, exp_month: 12, exp_year: 2030 }, { now, fingerprint })).not.toThrow();
+  });
+
+  it('reports every broken rule at once', () => {
+    const error = errorOf(() => summariseCard({ number: '4242424242424241', exp_month: 13, exp_year: 2030, cvc: 'x', network: 'bancomat' }, { now, fingerprint }));
+    expect(error.errors.map((e) => e.field)).toEqual([
+      'payment_method.card.number',
+      'payment_method.card.exp_month',
+      'payment_method.card.cvc',
+      'payment_method.card.network',
+    ]);
+  });
+});
