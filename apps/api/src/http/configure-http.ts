@@ -1,0 +1,23 @@
+import { INestApplication } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Settings } from '@payments/orchestration';
+import { assignRequestId } from './request-id';
+
+/** Largest accepted body; a checkout session with ten tiers of 100 line items stays far below it. */
+const BODY_LIMIT = '1mb';
+
+/**
+ * App-level HTTP set-up that Nest modules cannot express. Order matters: the request id comes
+ * first so that even a body the parsers reject answers with it. Parser errors (malformed JSON:
+ * 400, too large: 413) reach the ProblemDetailsFilter through Nest's error handler.
+ */
+export function configureHttp(app: INestApplication, _settings: Settings): void {
+  const express = app as NestExpressApplication;
+  // Naming the framework only helps an attacker pick exploits.
+  express.disable('x-powered-by');
+  express.use(assignRequestId);
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Bracket keys (`line_items[0][price_id]`) need qs ("extended"). Ten tiers of 100 line items
+  // with two fields each exceed the default 1000 parameters.
+  express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000 });
+}

@@ -1,0 +1,20 @@
+import { DeadlineExceededError, NotLeaderError, UnavailableError } from '@eventstore/db-client';
+
+/** Socket errors of a dependency that is down or unreachable, whichever client raised them. */
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
+
+/** SQLite answers these when another writer holds the file past the busy timeout: a retry can succeed. */
+const SQLITE_BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+/**
+ * Whether an error means a dependency (event store, Redis) is down rather than a bug: such
+ * errors answer 503 so that clients retry. ioredis does not export its error classes, so its
+ * errors are recognised by name and message.
+ */
+export function isDependencyDown(error: unknown): boolean {
+  if (error instanceof UnavailableError || error instanceof DeadlineExceededError || error instanceof NotLeaderError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_ERROR_CODES.has(code) || SQLITE_BUSY_CODES.has(code))) return true;
+  return error.name === 'MaxRetriesPerRequestError' || error.message === 'Connection is closed.';
+}

@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import Redis from 'ioredis';
+import { Clock } from '@payments/domain';
+import { CLOCK, REDIS, SETTINGS, Settings } from '@payments/orchestration';
+import { AuthGuard } from './auth.guard';
+import { IDEMPOTENCY_STORE } from './idempotency/idempotency-store';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { InProcessIdempotencyStore } from './idempotency/in-process-idempotency-store';
+import { RedisIdempotencyStore } from './idempotency/redis-idempotency-store';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter';
+import { RATE_LIMITER } from './rate-limit/rate-limiter';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+import { RequestValidationPipe } from './request-validation.pipe';
+
+/**
+ * API conventions of every endpoint (API.md "Conventions"): auth, rate limits, idempotency,
+ * validation and problem details. Rate-limit counters and idempotency records live in Redis
+ * when REDIS_URL is set, else in the process. TOKEN_RESOLVER must come from a global module.
+ */
+@Module({
+  providers: [
+    {
+      provide: RATE_LIMITER,
+      inject: [REDIS, SETTINGS, CLOCK],
+      useFactory: (redis: Redis | null, settings: Settings, clock: Clock) =>
+        redis ? new RedisRateLimiter(redis, settings.rateLimitPerSecond, clock) : new InProcessRateLimiter(settings.rateLimitPerSecond, clock),
+    },
+    {
+      provide: IDEMPOTENCY_STORE,
+      inject: [REDIS],
+      useFactory: (redis: Redis | null) => (redis ? new RedisIdempotencyStore(redis) : new InProcessIdempotencyStore()),
+    },
+    // Guards run in this order: the rate limit counts only authenticated tokens.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class HttpConventionsModule {}

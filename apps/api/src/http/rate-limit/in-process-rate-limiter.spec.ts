@@ -1,0 +1,6 @@
+import { InProcessRateLimiter } from './in-process-rate-limiter';
+import { rateLimiterContract } from './rate-limiter.contract';
+
+describe('InProcessRateLimiter', () => {
+  rateLimiterContract((limit, clock) => new InProcessRateLimiter(limit, clock));
+});

@@ -1,0 +1,108 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { FieldError } from '@payments/domain';
+import { ProblemException } from './problem-details';
+
+/**
+ * class-validator constraints that fail when a value has the wrong SHAPE: unknown property,
+ * wrong type, not one of an enum, not an object where one is expected. Every other constraint
+ * (ranges, lengths, counts, formats such as URLs or currency codes, duplicates, and custom
+ * constraints unless added here) is a broken RULE.
+ */
+export const SHAPE_CONSTRAINTS: ReadonlySet<string> = new Set([
+  'whitelistValidation',
+  'nestedValidation',
+  'unknownValue',
+  'isDefined',
+  'isString',
+  'isNumber',
+  'isInt',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isEnum',
+  'isIn',
+  'isInstance',
+]);
+
+interface ClassifiedFieldError extends FieldError {
+  shape: boolean;
+}
+
+/** Field paths are dotted, with array indexes in brackets: `processors[1].split`. */
+function childPath(parent: string | undefined, property: string): string {
+  if (parent === undefined) return property;
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
+}
+
+/**
+ * One field error per failed constraint. A value of the wrong shape reports only its shape
+ * problems (its rules were checked on a value that makes no sense), and a missing required
+ * property reports only that it is required.
+ */
+export function flattenValidationErrors(errors: ValidationError[], parent?: string): ClassifiedFieldError[] {
+  return errors.flatMap((error) => {
+    const field = childPath(parent, error.property);
+    const constraints = Object.entries(error.constraints ?? {});
+    let own: ClassifiedFieldError[];
+    if (constraints.length > 0 && error.value === undefined) {
+      own = [{ field, message: `${error.property} is required`, shape: true }];
+    } else {
+      const shape = constraints.filter(([name]) => SHAPE_CONSTRAINTS.has(name));
+      own = (shape.length > 0 ? shape : constraints).map(([, message]) => ({ field, message, shape: shape.length > 0 }));
+    }
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+function validationProblem(errors: ValidationError[]): ProblemException {
+  const classified = flattenValidationErrors(errors);
+  const fieldErrors = classified.map(({ field, message }) => ({ field, message }));
+  const detail = fieldErrors.map((e) => e.message).join('; ');
+  return new ProblemException(classified.some((e) => e.shape) ? 'bad_request' : 'validation', detail, { errors: fieldErrors });
+}
+
+function isClass(metatype: unknown): boolean {
+  return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
+}
+
+/**
+ * Validates bodies, queries and params against their DTO classes and answers with problem
+ * details listing `errors: [{field, message}]`.
+ *
+ * 400 or 422:
+ * - 400 when the request has the wrong SHAPE: the body is not a JSON object, a property is
+ *   unknown, a required one is missing, a value has the wrong type or is not one of an enum
+ *   (SHAPE_CONSTRAINTS). If any field has a shape problem, the answer is 400 and lists the
+ *   problems of every field.
+ * - 422 when the request is well-typed but breaks a rule: ranges, lengths, counts, formats
+ *   (URL, currency code), duplicates.
+ * - Query strings and path parameters are always 400, whatever the constraint: 422 is about the
+ *   request content (RFC 9110 §15.5.21), and API.md makes every bad `limit`/`offset` a 400.
+ */
+@Injectable()
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // Keep `value` on errors (to tell a missing property from a wrong one) but not the whole object.
+      validationError: { target: false, value: true },
+      exceptionFactory: validationProblem,
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && isClass(metadata.metatype) && value != null && (typeof value !== 'object' || Array.isArray(value))) {
+      throw new ProblemException('bad_request', 'The request body must be a JSON object.');
+    }
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ProblemException && error.kind === 'validation' && metadata.type !== 'body') {
+        throw new ProblemException('bad_request', error.detail, error.extras);
+      }
+      throw error;
+    }
+  }
+}
