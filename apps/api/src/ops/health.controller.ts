@@ -1,0 +1,59 @@
+import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { ServerResponse } from 'node:http';
+import { ApiRequest, pathOf } from '../http/api-request';
+import { Public } from '../http/principal';
+import { requestIdFor } from '../http/request-id';
+import { ReadinessChecks, ReadinessProbe, isReady } from './readiness-probe';
+
+/** The parts of Express' response used here (the project has no express typings). */
+type Response = ServerResponse & {
+  status(code: number): Response;
+  type(contentType: string): Response;
+  json(body: unknown): void;
+};
+
+/** Liveness and readiness probes, outside /v1 and without a token. */
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly probe: ReadinessProbe) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
+  @ApiResponse({ status: 200, schema: { example: { status: 'ok' } } })
+  liveness(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  // @Res without passthrough: Nest would otherwise overwrite the 503 with its default 200.
+  @Public()
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the event store and Redis (when configured) answer', security: [] })
+  @ApiResponse({ status: 200, schema: { example: { status: 'ready', checks: { event_store: 'up', redis: 'not_configured' } } } })
+  @ApiResponse({ status: 503, description: 'A dependency is down; problem details with `checks`.' })
+  async readiness(@Req() req: ApiRequest, @Res() res: Response): Promise<void> {
+    const checks = await this.probe.check();
+    if (isReady(checks)) {
+      res.json({ status: 'ready', checks });
+      return;
+    }
+    res.status(HttpStatus.SERVICE_UNAVAILABLE).type('application/problem+json').json(notReadyProblem(checks, req, res));
+  }
+}
+
+function notReadyProblem(checks: ReadinessChecks, req: ApiRequest, res: Response) {
+  const down = Object.entries(checks)
+    .filter(([, state]) => state === 'down')
+    .map(([dependency]) => dependency);
+  return {
+    type: 'about:blank',
+    title: 'Service Unavailable',
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    detail: `Not ready: ${down.join(' and ')} ${down.length === 1 ? 'is' : 'are'} down.`,
+    instance: pathOf(req),
+    request_id: requestIdFor(req, res),
+    checks,
+  };
+}

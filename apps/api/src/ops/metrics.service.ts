@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type FinishedPaymentStatus = 'succeeded' | 'failed';
+export type ProcessorOutcome = 'approved' | 'declined' | 'timeout' | 'error' | 'skipped';
+
+export interface HttpRequestLabels {
+  method: string;
+  /** The route template (`/v1/payments/:id`), never the raw path, to keep the label set small. */
+  route: string;
+  status_code: number;
+}
+
+/**
+ * The service's Prometheus metrics. Each application owns its registry, so several apps in
+ * one process (the end-to-end tests) never register a metric twice.
+ */
+@Injectable()
+export class MetricsService {
+  private readonly registry = new Registry();
+
+  private readonly httpRequestDuration = new Histogram<keyof HttpRequestLabels>({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    // Up to 60 s: pay answers after PAY_WAIT_MS (30 s by default) at the latest.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  private readonly payments = new Counter<'status'>({
+    name: 'payments_total',
+    help: 'Payments that finished, by final status.',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+
+  private readonly processorOutcomes = new Counter<'processor_id' | 'outcome'>({
+    name: 'processor_outcomes_total',
+    help: 'Processor calls and skips of the payment cascade, by processor and outcome.',
+    labelNames: ['processor_id', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly projectionLag = new Gauge<'projection'>({
+    name: 'projection_lag_events',
+    help: 'Events in the global log that a projection has not applied yet.',
+    labelNames: ['projection'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Starts timing a request; call the returned function with its labels once it is answered. */
+  startHttpRequestTimer(): (labels: HttpRequestLabels) => void {
+    return this.httpRequestDuration.startTimer();
+  }
+
+  /** Counts a payment once, when it reaches its final status. */
+  recordPayment(status: FinishedPaymentStatus): void {
+    this.payments.inc({ status });
+  }
+
+  recordProcessorOutcome(processorId: string, outcome: ProcessorOutcome): void {
+    this.processorOutcomes.inc({ processor_id: processorId, outcome });
+  }
+
+  setProjectionLag(projection: string, lagEvents: number): void {
+    this.projectionLag.set({ projection }, lagEvents);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

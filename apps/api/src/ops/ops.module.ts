@@ -1,0 +1,27 @@
+import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { SETTINGS, Settings } from '@payments/orchestration';
+import { HealthController } from './health.controller';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { loggerParams } from './logging';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { OpenApiDocs } from './openapi-docs';
+import { ReadinessProbe } from './readiness-probe';
+
+/**
+ * Operations: JSON request logs, health and readiness probes, Prometheus metrics and the
+ * OpenAPI document. Global so any feature can inject MetricsService to record its metrics.
+ */
+@Global()
+@Module({
+  imports: [LoggerModule.forRootAsync({ inject: [SETTINGS], useFactory: (settings: Settings) => loggerParams(settings.logLevel) })],
+  controllers: [HealthController, MetricsController],
+  providers: [MetricsService, ReadinessProbe, OpenApiDocs],
+  exports: [MetricsService],
+})
+export class OpsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}
