@@ -3,6 +3,8 @@ import { PaymentsEnv } from '@payments/domain';
 /** Every setting of the service (DESIGN.md "Settings"); all optional, bad values stop start-up. */
 export interface Settings {
   port: number;
+  /** Base of the links the service hands out (hosted checkout `url`), without a trailing slash. */
+  publicUrl: string;
   dataDir: string;
   env: PaymentsEnv;
   eventStoreConnectionString?: string;
@@ -81,8 +83,10 @@ export function loadSettings(env: Env = process.env): Settings {
   if (paymentsEnv === 'prod' && fingerprintSecret === undefined) {
     throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be set when PAYMENTS_ENV=prod');
   }
+  const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
-    port: integer(env, 'PORT', 3000, 0, 65535),
+    port,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: optional(env, 'DATA_DIR') ?? './data',
     env: paymentsEnv,
     eventStoreConnectionString: url(env, 'EVENTSTORE_CONNECTION_STRING', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),

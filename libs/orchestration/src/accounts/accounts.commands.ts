@@ -32,6 +32,8 @@ export interface OpenedAccount {
   /** Shown once: only their hashes are stored. */
   secretToken: string;
   publishableToken: string;
+  /** Global position of AccountOpened, for read-your-writes on the accounts listing. */
+  position: bigint;
 }
 
 @CommandHandler(OpenAccount)
@@ -50,14 +52,14 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccount, OpenedAc
       { type: 'OpenAccount', accountId, name, sandbox: options.sandbox ?? false },
       { metadata: { ...metadata, accountId } },
     );
-    if (result.state.status !== 'open') throw new Error('account did not open');
+    if (result.state.status !== 'open' || result.position === undefined) throw new Error('account did not open');
     // The account exists before its tokens do: a crash in between leaves an account nobody can
     // call, never a token that names a missing account.
     const secretToken = options.secretToken ?? newAccountToken('secret', this.settings.env);
     const publishableToken = options.publishableToken ?? newAccountToken('publishable', this.settings.env);
     await bindToken(this.runner.store, { accountId, kind: 'secret' }, hashToken(secretToken));
     await bindToken(this.runner.store, { accountId, kind: 'publishable' }, hashToken(publishableToken));
-    return { account: result.state.account, secretToken, publishableToken };
+    return { account: result.state.account, secretToken, publishableToken, position: result.position };
   }
 }
 

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { InfrastructureModule, ReadModelsModule, Settings } from '@payments/orchestration';
+import { AccountsApiModule } from './accounts/accounts-api.module';
+import { HttpConventionsModule } from './http/http-conventions.module';
+import { OpsModule } from './ops/ops.module';
+
+/**
+ * The HTTP service. Feature modules register here; the ports they share come from
+ * InfrastructureModule with the adapters that the settings choose.
+ */
+@Module({})
+export class AppModule {
+  static forSettings(settings: Settings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule],
+    };
+  }
+}
