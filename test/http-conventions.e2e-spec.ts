@@ -161,13 +161,19 @@ describe.each([
     const create = (key: string, body: object, token = ADMIN_TOKEN) =>
       t.http().post('/v1/accounts').set(bearer(token)).set('Idempotency-Key', key).send(body);
 
+    // Account creation answers with one-time tokens, which are never kept for replay
+    // (test/accounts.e2e-spec.ts); processors show replay of an ordinary response.
+    const connect = (key: string, body: object) => t.http().post('/v1/processors').set(bearer(account.secret)).set('Idempotency-Key', key).send(body);
+
     it('replays the first response byte for byte, with its status and content type', async () => {
-      const first = await create('create-acme-1', { name: 'Acme' }).expect(201);
-      const replay = await create('create-acme-1', { name: 'Acme' }).expect(201);
+      const first = await connect('connect-acme-1', { name: 'Acme', connector: 'simulator' }).expect(201);
+      const replay = await connect('connect-acme-1', { name: 'Acme', connector: 'simulator' }).expect(201);
       expect(replay.text).toBe(first.text);
       expect(replay.headers['content-type']).toBe(first.headers['content-type']);
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+      const list = await t.http().get('/v1/processors?limit=100').set(bearer(account.secret)).expect(200);
+      expect(list.body.items.filter((p: { name: string }) => p.name === 'Acme')).toHaveLength(1);
     });
 
     it('answers 422 to the same key with a different body', async () => {
