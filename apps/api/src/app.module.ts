@@ -2,8 +2,11 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InfrastructureModule, ReadModelsModule, Settings } from '@payments/orchestration';
 import { AccountsApiModule } from './accounts/accounts-api.module';
+import { CatalogApiModule } from './catalog/catalog-api.module';
+import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions-api.module';
 import { HttpConventionsModule } from './http/http-conventions.module';
 import { OpsModule } from './ops/ops.module';
+import { RoutesApiModule } from './routes/routes-api.module';
 
 /**
  * The HTTP service. Feature modules register here; the ports they share come from
@@ -14,7 +17,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule],
     };
   }
 }

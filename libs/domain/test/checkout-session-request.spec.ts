@@ -1,4 +1,4 @@
-import { CheckoutSessionRequest, effectiveStatus, sessionRouteIds, validateCheckoutSessionRequest } from '@payments/domain/checkout-session';
+import { CheckoutSessionRequest, effectiveStatus, sessionRouteIds, unknownRouteErrors, validateCheckoutSessionRequest } from '@payments/domain/checkout-session';
 
 const request = (over: Partial<CheckoutSessionRequest> = {}): CheckoutSessionRequest => ({
   line_items: [{ price_id: 'price_stg_premium', quantity: 1 }],
@@ -99,6 +99,25 @@ describe('session routes', () => {
 
   it('lists nothing for a session that names no route', () => {
     expect(sessionRouteIds({ processor_route_id: null, tiers: [tier(null)] })).toEqual([]);
+  });
+});
+
+describe('unknown route errors', () => {
+  const request: CheckoutSessionRequest = {
+    line_items: [{ price_id: 'price_stg_a', quantity: 1 }],
+    cascade_line_items: [
+      { line_items: [{ price_id: 'price_stg_a', quantity: 1 }], processor_route_id: 'proute_stg_gone' },
+      { line_items: [{ price_id: 'price_stg_a', quantity: 1 }], processor_route_id: 'proute_stg_live' },
+    ],
+    processor_route_id: 'proute_stg_gone',
+    success_url: 'https://shop.example/ok',
+  };
+
+  it('names every field that names a refused route, and no other', () => {
+    expect(unknownRouteErrors(request, ['proute_stg_gone'])).toEqual([
+      { field: 'processor_route_id', message: 'unknown route proute_stg_gone' },
+      { field: 'cascade_line_items[0].processor_route_id', message: 'unknown route proute_stg_gone' },
+    ]);
   });
 });
 

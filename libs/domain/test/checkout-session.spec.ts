@@ -44,7 +44,6 @@ const create = (request: Partial<CheckoutSessionRequest> = {}, refs: Partial<Che
   type: 'CreateCheckoutSession',
   sessionId,
   accountId,
-  secureTokenHash: 'hash_of_token',
   request: { ...minimal, ...request },
   references: references(refs),
 });
@@ -71,7 +70,6 @@ const createdData: CreatedData = {
   return_url: null,
   custom_fields: {},
   params_for_sub: null,
-  secure_token_hash: 'hash_of_token',
   expires_at: in24Hours,
   created_at: at,
 };

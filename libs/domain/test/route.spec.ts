@@ -22,6 +22,7 @@ const created: RouteEvent = { type: 'RouteCreated', data: { route_id: routeId, a
 const attached = (sessionId: string): RouteEvent => ({ type: 'RouteAttachedToSession', data: { route_id: routeId, session_id: sessionId } });
 const detached = (sessionId: string): RouteEvent => ({ type: 'RouteDetachedFromSession', data: { route_id: routeId, session_id: sessionId } });
 const setAsDefault: RouteEvent = { type: 'RouteSetAsAccountDefault', data: { route_id: routeId, account_id: accountId } };
+const unsetAsDefault: RouteEvent = { type: 'RouteUnsetAsAccountDefault', data: { route_id: routeId, account_id: accountId } };
 const deleted: RouteEvent = { type: 'RouteDeleted', data: { route_id: routeId, deleted_at: now.toISOString() } };
 
 const update = (changes: Extract<RouteCommand, { type: 'UpdateRoute' }>['changes'], account = accountId): RouteCommand => ({
@@ -34,6 +35,7 @@ const update = (changes: Extract<RouteCommand, { type: 'UpdateRoute' }>['changes
 const attach = (sessionId: string, account = accountId): RouteCommand => ({ type: 'AttachRouteToSession', routeId, accountId: account, sessionId });
 const detach = (sessionId: string): RouteCommand => ({ type: 'DetachRouteFromSession', routeId, accountId, sessionId });
 const remove: RouteCommand = { type: 'DeleteRoute', routeId, accountId };
+const unsetDefault = (claimsSeen: number): RouteCommand => ({ type: 'UnsetRouteAsAccountDefault', routeId, accountId, claimsSeen });
 
 describe('route decider', () => {
   describe('creating', () => {
@@ -166,14 +168,19 @@ describe('route decider', () => {
       spec.given([created, deleted]).when(detach('cs_stg_1')).then([]);
     });
 
-    it('sets and unsets the route as account default once', () => {
+    it('records every setting as account default, since each is a claim a concurrent release must see', () => {
       spec.given([created]).when({ type: 'SetRouteAsAccountDefault', routeId, accountId }).then([setAsDefault]);
-      spec.given([created, setAsDefault]).when({ type: 'SetRouteAsAccountDefault', routeId, accountId }).then([]);
-      spec
-        .given([created, setAsDefault])
-        .when({ type: 'UnsetRouteAsAccountDefault', routeId, accountId })
-        .then([{ type: 'RouteUnsetAsAccountDefault', data: { route_id: routeId, account_id: accountId } }]);
-      spec.given([created]).when({ type: 'UnsetRouteAsAccountDefault', routeId, accountId }).then([]);
+      spec.given([created, setAsDefault]).when({ type: 'SetRouteAsAccountDefault', routeId, accountId }).then([setAsDefault]);
+    });
+
+    it('unsets the account default when no claim came after the one the release saw', () => {
+      spec.given([created, setAsDefault]).when(unsetDefault(1)).then([unsetAsDefault]);
+      spec.given([created]).when(unsetDefault(0)).then([]);
+      spec.given([created, setAsDefault, unsetAsDefault]).when(unsetDefault(1)).then([]);
+    });
+
+    it('keeps the route the account default when it was set again after the release read it', () => {
+      spec.given([created, setAsDefault, setAsDefault]).when(unsetDefault(1)).then([]);
     });
 
     it('refuses a deleted route as account default', () => {
@@ -205,7 +212,7 @@ describe('route decider', () => {
     });
 
     it('deletes a route once it is no longer the account default', () => {
-      spec.given([created, setAsDefault, { type: 'RouteUnsetAsAccountDefault', data: { route_id: routeId, account_id: accountId } }]).when(remove).then([deleted]);
+      spec.given([created, setAsDefault, unsetAsDefault]).when(remove).then([deleted]);
     });
 
     it('does not delete a route twice', () => {

@@ -9,4 +9,7 @@ export * from './accounts/token-directory';
 export * from './accounts/accounts.commands';
 export * from './accounts/accounts.reader';
 export * from './accounts/accounts.module';
+export * from './routes';
+export * from './catalog';
+export * from './checkout-sessions';
 export * from './projections';

@@ -34,7 +34,7 @@ describe('accounts listing', () => {
 
     expect(page.total).toBe(3);
     expect(page.items.map((account) => account.id)).toEqual(['acc_new', 'acc_mid', 'acc_old']);
-    expect(page.items[2]).toEqual<AccountSummary>({ id: 'acc_old', name: 'Shop acc_old', sandbox: true, defaultProcessorId: null, createdAt: '2024-01-01T00:00:00.000Z' });
+    expect(page.items[2]).toEqual<AccountSummary>({ id: 'acc_old', name: 'Shop acc_old', sandbox: true, defaultProcessorId: null, defaultRouteId: null, createdAt: '2024-01-01T00:00:00.000Z' });
   });
 
   it('pages through the accounts', async () => {
@@ -56,6 +56,14 @@ describe('accounts listing', () => {
       ['acc_b', 'proc_2'],
       ['acc_a', null],
     ]);
+  });
+
+  it('shows the current default route', async () => {
+    await open('acc_a', '2024-01-01T00:00:00.000Z');
+    await append('account-acc_a', 'AccountDefaultRouteChanged', { account_id: 'acc_a', route_id: 'proute_1' });
+    await append('account-acc_a', 'AccountDefaultRouteChanged', { account_id: 'acc_a', route_id: 'proute_2' });
+
+    expect((await listed()).items.map((account) => account.defaultRouteId)).toEqual(['proute_2']);
   });
 
   it('ignores other events and changes to accounts it never saw open', async () => {

@@ -11,7 +11,10 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findRoute, listRoutes, routeListing } from '@payments/read-models/projections/route-listing';
+import { findRouteReferences, routeReferences } from '@payments/read-models/projections/route-references';
 import { StreamCount, appendEvents, countingProjection } from './counting-projection';
+import { appendRouteEvents, attached, created, deleted, detached, setAsDefault, unsetAsDefault, updated } from './route-events';
 import { withFailingCommits } from './store-faults';
 import { openTestRedis } from './test-redis';
 
@@ -104,9 +107,55 @@ describe.each(adapters)('projections over the %s read-model store', (_, openRead
 
     expect(replayed).toBe(11);
     expect(before.accounts.map((account) => account.id)).toEqual(['acc_stg_c', 'acc_stg_b', 'acc_stg_a', 'acc_stg_d']);
-    expect(before.accounts[2]).toEqual({ id: 'acc_stg_a', name: 'Alpha', sandbox: false, defaultProcessorId: 'proc_stg_2', createdAt: '2024-03-01T10:00:00.000Z' });
+    expect(before.accounts[2]).toEqual({ id: 'acc_stg_a', name: 'Alpha', sandbox: false, defaultProcessorId: 'proc_stg_2', defaultRouteId: null, createdAt: '2024-03-01T10:00:00.000Z' });
     expect(before.checkpoint).toBe(last);
     expect(await accountsSnapshot()).toEqual(before);
+  });
+
+  it('rebuilds the route listing and reference counts from position 0 into the same read models', async () => {
+    const [at, later] = ['2024-03-01T10:00:00.000Z', '2024-03-02T10:00:00.000Z'];
+    await appendRouteEvents(events, [
+      created('proute_stg_a', 'acc_stg_1', at),
+      created('proute_stg_b', 'acc_stg_1', at),
+      attached('proute_stg_a', 'cs_stg_1'),
+      created('proute_stg_c', 'acc_stg_2', at),
+      updated('proute_stg_b', { name: 'Renamed', strategy: 'cost_optimized' }, 2, later),
+      setAsDefault('proute_stg_b', 'acc_stg_1'),
+      attached('proute_stg_a', 'cs_stg_2'),
+      created('proute_stg_d', 'acc_stg_1', later),
+      detached('proute_stg_a', 'cs_stg_1'),
+      setAsDefault('proute_stg_d', 'acc_stg_1'),
+      unsetAsDefault('proute_stg_b', 'acc_stg_1'),
+    ]);
+    await appendEvents(events, 'payment-pay_stg_1', 3, 'PaymentStarted');
+    const last = await appendRouteEvents(events, [deleted('proute_stg_b', later), updated('proute_stg_a', { optimized_retry: true }, 2, later)]);
+    const runners = [routeListing, routeReferences].map((projection) => track(new ProjectionRunner(projection, events, readModels, { batchSize: 4 })));
+    runners.forEach((runner) => runner.start());
+    for (const runner of runners) expect(await runner.waitFor(last, 5000)).toBe(true);
+    const routeIds = ['proute_stg_a', 'proute_stg_b', 'proute_stg_c', 'proute_stg_d'];
+    const snapshot = async () => ({
+      listings: await Promise.all(['acc_stg_1', 'acc_stg_2'].map((accountId) => listRoutes(readModels, accountId, { limit: 100, offset: 0 }))),
+      routes: await Promise.all(routeIds.map((id) => findRoute(readModels, id))),
+      references: await Promise.all(routeIds.map((id) => findRouteReferences(readModels, id))),
+      checkpoints: await Promise.all(runners.map((runner) => readModels.checkpoint(runner.projection.name))),
+    });
+    const before = await snapshot();
+    const stray = { id: 'proute_stg_stray', accountId: 'acc_stg_1' };
+    await readModels.commit(routeListing.name, last, last, [{ op: 'put', collection: 'routes', id: stray.id, doc: stray, indexes: [{ index: 'account:acc_stg_1', score: 0 }] }]);
+    await readModels.commit(routeReferences.name, last, last, [{ op: 'put', collection: 'route_references', id: 'proute_stg_b', doc: { routeId: 'proute_stg_b' }, indexes: [] }]);
+
+    for (const runner of runners) await runner.rebuild();
+
+    expect(before.listings.map((page) => page.items.map((route) => route.id))).toEqual([['proute_stg_d', 'proute_stg_a'], ['proute_stg_c']]);
+    expect(before.routes[0]).toMatchObject({ revision: 2, optimized_retry: true, updatedAt: later });
+    expect(before.references).toEqual([
+      { routeId: 'proute_stg_a', checkoutSessions: 1, accountDefault: false },
+      undefined,
+      { routeId: 'proute_stg_c', checkoutSessions: 0, accountDefault: false },
+      { routeId: 'proute_stg_d', checkoutSessions: 0, accountDefault: true },
+    ]);
+    expect(before.checkpoints).toEqual([last, last]);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('neither loses nor repeats an event when a runner dies mid-way with a batch unwritten', async () => {

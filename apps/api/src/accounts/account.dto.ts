@@ -9,7 +9,12 @@ export class CreateAccountDto {
 }
 
 export class UpdateAccountDto {
-  @ApiPropertyOptional({ nullable: true, description: 'Route used when a session names none; counts as a reference to the route. null clears it.' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description:
+      'Route used when a session names none; counts as a reference to the route, which cannot be deleted (409) while it is the default. ' +
+      "Unknown, deleted or another account's route: 422. null clears it. When both defaults are given and one is refused, neither changes.",
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

@@ -1,14 +1,14 @@
 import { Account } from '@payments/domain';
 import { OpenedAccount } from '@payments/orchestration';
-import { AccountSummary } from '@payments/read-models';
 
-export function presentAccount(account: Account) {
+/** An account as an account token sees it, from its stream or from the admin listing's summary. */
+export function presentAccount(account: Pick<Account, 'id' | 'name' | 'defaultProcessorId' | 'defaultRouteId' | 'createdAt'>) {
   return {
     id: account.id,
     object: 'account' as const,
     name: account.name,
     default_processor_id: account.defaultProcessorId,
-    default_processor_route_id: null as string | null,
+    default_processor_route_id: account.defaultRouteId,
     created_at: account.createdAt,
   };
 }
@@ -16,8 +16,4 @@ export function presentAccount(account: Account) {
 /** The only response that carries the tokens: they are shown once, then only hashes exist. */
 export function presentOpenedAccount({ account, secretToken, publishableToken }: OpenedAccount) {
   return { ...presentAccount(account), secret_token: secretToken, publishable_token: publishableToken };
-}
-
-export function presentAccountSummary(summary: AccountSummary) {
-  return presentAccount({ id: summary.id, name: summary.name, sandbox: summary.sandbox, createdAt: summary.createdAt, defaultProcessorId: summary.defaultProcessorId, processorIds: [] });
 }

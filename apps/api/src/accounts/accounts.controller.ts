@@ -1,14 +1,14 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { invalid, notFound } from '@payments/domain';
-import { AccountsReader, CommandMetadata, OpenAccount, OpenedAccount, ProjectionsService, READ_MODEL_STORE, SetAccountDefaults } from '@payments/orchestration';
+import { notFound } from '@payments/domain';
+import { AccountDefaultsSet, AccountsReader, CommandMetadata, OpenAccount, OpenedAccount, ProjectionsService, READ_MODEL_STORE, SetAccountDefaults } from '@payments/orchestration';
 import { ReadModelStore, listAccounts } from '@payments/read-models';
 import { PaginationQuery, toPage } from '../http/pagination';
 import { RequestMetadata } from '../http/command-metadata';
 import { OneTimeSecrets } from '../http/idempotency/one-time-secrets';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
-import { presentAccount, presentAccountSummary, presentOpenedAccount } from './account.presenter';
+import { presentAccount, presentOpenedAccount } from './account.presenter';
 import { CreateAccountDto, UpdateAccountDto } from './account.dto';
 
 @ApiTags('Accounts')
@@ -41,7 +41,7 @@ export class AccountsController {
   @ApiOperation({ summary: 'All accounts, newest first (admin token)' })
   async list(@Query() query: PaginationQuery) {
     const { items, total } = await listAccounts(this.readModels, query);
-    return toPage(items.map(presentAccountSummary), total, query);
+    return toPage(items.map(presentAccount), total, query);
   }
 
   @Get(':id')
@@ -53,13 +53,10 @@ export class AccountsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Set or clear the default processor and default route' })
   async update(@Param('id') id: string, @Body() body: UpdateAccountDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
-    const accountId = ownAccount(principal, id);
-    if (typeof body.default_processor_route_id === 'string') {
-      throw invalid(`no processor route ${body.default_processor_route_id}`, [
-        { field: 'default_processor_route_id', message: `unknown processor route ${body.default_processor_route_id}` },
-      ]);
-    }
-    const account = await this.commands.execute(new SetAccountDefaults(accountId, body.default_processor_id, metadata));
+    const defaults = { processorId: body.default_processor_id, routeId: body.default_processor_route_id };
+    const { account, position } = await this.commands.execute<SetAccountDefaults, AccountDefaultsSet>(new SetAccountDefaults(ownAccount(principal, id), defaults, metadata));
+    // The listing and the route's references (GET /v1/processor-routes/{id}) show the change at once.
+    if (position !== undefined) await this.projections.waitFor(position);
     return presentAccount(account);
   }
 }

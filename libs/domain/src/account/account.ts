@@ -7,13 +7,21 @@ export type AccountTokenKind = 'secret' | 'publishable';
 export type AccountEvent =
   | DomainEvent<'AccountOpened', { account_id: string; name: string; sandbox: boolean; opened_at: string }>
   | DomainEvent<'AccountProcessorConnected', { account_id: string; processor_id: string; connection_order: number }>
-  | DomainEvent<'AccountDefaultProcessorChanged', { account_id: string; processor_id: string | null }>;
+  | DomainEvent<'AccountDefaultProcessorChanged', { account_id: string; processor_id: string | null }>
+  | DomainEvent<'AccountDefaultRouteChanged', { account_id: string; route_id: string | null }>;
 
 export type AccountCommand =
   | { type: 'OpenAccount'; accountId: string; name: string; sandbox: boolean }
   | { type: 'RegisterProcessor'; accountId: string; processorId: string }
   /** `undefined` leaves the default as it is; `null` clears it. */
-  | { type: 'SetDefaultProcessor'; accountId: string; processorId: string | null };
+  | { type: 'SetDefaultProcessor'; accountId: string; processorId: string | null }
+  /**
+   * `null` clears the default route. `changesSeen` is `defaultRouteChanges` as the caller read it
+   * along with the route it replaces, whose reference it releases afterwards: a change in between,
+   * even one back to the same route, is a conflict (read again), never a release of the wrong
+   * claim. The route stream checks the route itself.
+   */
+  | { type: 'SetDefaultRoute'; accountId: string; routeId: string | null; changesSeen: number };
 
 export interface Account {
   id: string;
@@ -23,6 +31,10 @@ export interface Account {
   /** Processor ids in connection order (connection_order = index + 1). */
   processorIds: string[];
   defaultProcessorId: string | null;
+  /** Route of sessions that name none; the route's own stream holds the matching reference. */
+  defaultRouteId: string | null;
+  /** How many times the default route changed; SetDefaultRoute names the count its caller read. */
+  defaultRouteChanges: number;
 }
 
 export type AccountState = { status: 'none' } | { status: 'open'; account: Account };
@@ -51,20 +63,20 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState,
         return events;
       }
       case 'SetDefaultProcessor':
-        if (command.processorId !== null && !account.processorIds.includes(command.processorId)) {
-          throw invalid(`no processor ${command.processorId} on this account`, [
-            { field: 'default_processor_id', message: `unknown processor ${command.processorId}` },
-          ]);
-        }
+        assertDefaultProcessor(account, command.processorId);
         if (command.processorId === account.defaultProcessorId) return [];
         return [{ type: 'AccountDefaultProcessorChanged', data: { account_id: account.id, processor_id: command.processorId } }];
+      case 'SetDefaultRoute':
+        if (command.routeId === account.defaultRouteId) return [];
+        if (command.changesSeen !== account.defaultRouteChanges) throw conflict(`the default route of account ${account.id} changed meanwhile`);
+        return [{ type: 'AccountDefaultRouteChanged', data: { account_id: account.id, route_id: command.routeId } }];
     }
   },
 
   evolve(state, event) {
     if (event.type === 'AccountOpened') {
       const { account_id, name, sandbox, opened_at } = event.data;
-      return { status: 'open', account: { id: account_id, name, sandbox, createdAt: opened_at, processorIds: [], defaultProcessorId: null } };
+      return { status: 'open', account: { id: account_id, name, sandbox, createdAt: opened_at, processorIds: [], defaultProcessorId: null, defaultRouteId: null, defaultRouteChanges: 0 } };
     }
     if (state.status === 'none') return state;
     const account = state.account;
@@ -73,9 +85,21 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState,
         return { status: 'open', account: { ...account, processorIds: [...account.processorIds, event.data.processor_id] } };
       case 'AccountDefaultProcessorChanged':
         return { status: 'open', account: { ...account, defaultProcessorId: event.data.processor_id } };
+      case 'AccountDefaultRouteChanged':
+        return { status: 'open', account: { ...account, defaultRouteId: event.data.route_id, defaultRouteChanges: account.defaultRouteChanges + 1 } };
     }
   },
 };
+
+/**
+ * Only a processor of the account can be its default (null clears it). Exported so that a change
+ * of several defaults can be refused before any of them is written.
+ */
+export function assertDefaultProcessor(account: Account, processorId: string | null): void {
+  if (processorId !== null && !account.processorIds.includes(processorId)) {
+    throw invalid(`no processor ${processorId} on this account`, [{ field: 'default_processor_id', message: `unknown processor ${processorId}` }]);
+  }
+}
 
 /**
  * A token's own stream (`account_token-<sha256>`) maps it to its account; only the SHA-256 of a

@@ -1,5 +1,6 @@
 export type { CatalogItemState, OwnedReference } from './catalog-item';
-export { MAX_CATALOG_NAME_LENGTH } from './catalog-item';
+export { MAX_CATALOG_NAME_LENGTH, assertNoErrors } from './catalog-item';
+export * from './catalog-kinds';
 export * from './product';
 export * from './price';
 export * from './customer';

@@ -1,6 +1,7 @@
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { conflict } from '../shared/errors';
+import { streamName } from '../shared/streams';
 import { assertNoErrors } from './catalog-item';
 import { promotionCodeFormatErrors } from './promotion-code';
 
@@ -37,3 +38,8 @@ export const promotionCodeClaimDecider: Decider<PromotionCodeClaimCommand, Promo
     return { status: 'claimed', code: data.code, promotionCodeId: data.promotion_code_id };
   },
 };
+
+/** The claim stream of a code in an account. */
+export function promotionCodeClaimStream(accountId: string, code: string): string {
+  return streamName('promotion_code', promotionCodeKey(accountId, code));
+}

@@ -1,9 +1,9 @@
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
-import { conflict, gone, invalid, notFound } from '../shared/errors';
-import { PricedTier, priceTier } from './pricing';
-import { CheckoutSessionReferences, SessionDiscount, resolveSessionReferences } from './session-references';
-import { CheckoutSessionRequest, CustomFields, DEFAULT_EXPIRES_IN_HOURS, ParamsForSub, validateCheckoutSessionRequest } from './session-request';
+import { conflict, gone, notFound } from '../shared/errors';
+import { SessionTier, priceSession } from './priced-session';
+import { CheckoutSessionReferences, SessionDiscount } from './session-references';
+import { CheckoutSessionRequest, CustomFields, DEFAULT_EXPIRES_IN_HOURS, ParamsForSub } from './session-request';
 import { effectiveStatus, isPastExpiry } from './session-status';
 
 export type SessionStatus = 'open' | 'expired' | 'complete';
@@ -11,12 +11,6 @@ export type PaymentStatus = 'unpaid' | 'paid';
 /** manual: `POST .../expire`; automatic: the service's sweeper, once `expires_at` has passed. */
 export type ExpiryReason = 'manual' | 'automatic';
 export type SessionPaymentOutcome = 'succeeded' | 'failed';
-
-export interface SessionTier extends PricedTier {
-  index: number;
-  /** Null: the session's route applies. */
-  processor_route_id: string | null;
-}
 
 /** A session as created, in the shape API.md shows it. */
 export interface CheckoutSessionFields {
@@ -28,8 +22,6 @@ export interface CheckoutSessionFields {
   return_url: string | null;
   custom_fields: CustomFields;
   params_for_sub: ParamsForSub | null;
-  /** SHA-256 of the hosted page's secure token: like account tokens, the token itself is never stored. */
-  secure_token_hash: string;
   expires_at: string;
 }
 
@@ -46,8 +38,6 @@ export type CheckoutSessionCommand =
       type: 'CreateCheckoutSession';
       sessionId: string;
       accountId: string;
-      /** Generated and hashed by the handler, which shows the token once in its response. */
-      secureTokenHash: string;
       request: CheckoutSessionRequest;
       references: CheckoutSessionReferences;
     }
@@ -132,15 +122,7 @@ export const checkoutSessionDecider: Decider<CheckoutSessionCommand, CheckoutSes
 
 function create(command: Extract<CheckoutSessionCommand, { type: 'CreateCheckoutSession' }>, now: Date): CheckoutSessionEvent {
   const { request } = command;
-  const requestErrors = validateCheckoutSessionRequest(request);
-  if (requestErrors.length > 0) throw invalid('the checkout session is invalid', requestErrors);
-  const resolved = resolveSessionReferences(command.accountId, request, command.references);
-  if (Array.isArray(resolved)) throw invalid('the checkout session names unknown ids', resolved);
-  const tiers = resolved.tiers.map(({ field, line_items, processor_route_id }, index) => ({
-    index,
-    ...priceTier(line_items, resolved.discount, field),
-    processor_route_id,
-  }));
+  const { tiers, discount } = priceSession(command.accountId, request, command.references);
   const hours = request.expires_in_hours ?? DEFAULT_EXPIRES_IN_HOURS;
   return {
     type: 'CheckoutSessionCreated',
@@ -150,12 +132,11 @@ function create(command: Extract<CheckoutSessionCommand, { type: 'CreateCheckout
       customer_id: request.customer_id ?? null,
       tiers,
       processor_route_id: request.processor_route_id ?? null,
-      discount: resolved.discount,
+      discount,
       success_url: request.success_url,
       return_url: request.return_url ?? null,
       custom_fields: request.custom_fields ?? {},
       params_for_sub: request.params_for_sub ?? null,
-      secure_token_hash: command.secureTokenHash,
       expires_at: new Date(now.getTime() + hours * HOUR_MS).toISOString(),
       created_at: now.toISOString(),
     },

@@ -63,14 +63,25 @@ export function resolveSessionReferences(
   return errors.length > 0 ? errors : { tiers, discount };
 }
 
-function routeErrors(accountId: string, request: CheckoutSessionRequest, routes: CheckoutSessionReferences['routes']): FieldError[] {
+/** Every route id the request names, with the field that names it. */
+export function namedRoutes(request: CheckoutSessionRequest): { field: string; routeId: string }[] {
   const named: [string, string | null | undefined][] = [
     ['processor_route_id', request.processor_route_id],
     ...(request.cascade_line_items ?? []).map((tier, index): [string, string | null | undefined] => [`cascade_line_items[${index}].processor_route_id`, tier.processor_route_id]),
   ];
-  return named.flatMap(([field, routeId]) =>
-    routeId == null || isOwnedBy(routes.get(routeId), accountId) ? [] : [{ field, message: `unknown route ${routeId}` }],
-  );
+  return named.flatMap(([field, routeId]) => (routeId == null ? [] : [{ field, routeId }]));
+}
+
+/** The field errors of a request naming `routeIds` as unknown routes. */
+export function unknownRouteErrors(request: CheckoutSessionRequest, routeIds: readonly string[]): FieldError[] {
+  return namedRoutes(request)
+    .filter(({ routeId }) => routeIds.includes(routeId))
+    .map(({ field, routeId }) => ({ field, message: `unknown route ${routeId}` }));
+}
+
+function routeErrors(accountId: string, request: CheckoutSessionRequest, routes: CheckoutSessionReferences['routes']): FieldError[] {
+  const unknown = namedRoutes(request).map(({ routeId }) => routeId).filter((routeId) => !isOwnedBy(routes.get(routeId), accountId));
+  return unknownRouteErrors(request, unknown);
 }
 
 function resolveDiscount(accountId: string, request: CheckoutSessionRequest, references: CheckoutSessionReferences, errors: FieldError[]): SessionDiscount | null {

@@ -25,18 +25,28 @@ export type RouteCommand =
   | { type: 'AttachRouteToSession'; routeId: string; accountId: string; sessionId: string }
   | { type: 'DetachRouteFromSession'; routeId: string; accountId: string; sessionId: string }
   | { type: 'SetRouteAsAccountDefault'; routeId: string; accountId: string }
-  | { type: 'UnsetRouteAsAccountDefault'; routeId: string; accountId: string };
+  /**
+   * `claimsSeen` is `accountDefaultClaims` as read before the account moved its default away: a
+   * higher count means the route is being made the default again, so the release records nothing.
+   */
+  | { type: 'UnsetRouteAsAccountDefault'; routeId: string; accountId: string; claimsSeen: number };
 
-export interface Route extends RouteDefinition {
+/** What the route stream knows of those that reference it. */
+export interface RouteReferences {
+  /** Checkout sessions that reference the route, in the order they attached. */
+  sessionIds: string[];
+  isAccountDefault: boolean;
+  /** How many times the route was set as the account default: each setting is a claim that a concurrent release must not undo. */
+  accountDefaultClaims: number;
+}
+
+export interface Route extends RouteDefinition, RouteReferences {
   id: string;
   accountId: string;
   /** 1 when created, +1 on every definition change; references do not change it. */
   revision: number;
   createdAt: string;
   updatedAt: string;
-  /** Checkout sessions that reference the route, in the order they attached. */
-  sessionIds: string[];
-  isAccountDefault: boolean;
 }
 
 export type RouteState = { status: 'none' } | { status: 'active'; route: Route } | { status: 'deleted'; route: Route };
@@ -90,13 +100,14 @@ export const routeDecider: Decider<RouteCommand, RouteEvent, RouteState, Decisio
         return [{ type: 'RouteDetachedFromSession', data: { route_id: route.id, session_id: command.sessionId } }];
       }
       case 'SetRouteAsAccountDefault': {
+        // Recorded even when the route already is the default: each setting is a claim, and a
+        // release that counted the claims before this one must leave the route referenced.
         const route = referableRoute(state, command);
-        if (route.isAccountDefault) return [];
         return [{ type: 'RouteSetAsAccountDefault', data: { route_id: route.id, account_id: route.accountId } }];
       }
       case 'UnsetRouteAsAccountDefault': {
         const route = ownRoute(state, command);
-        if (!route.isAccountDefault) return [];
+        if (!route.isAccountDefault || route.accountDefaultClaims > command.claimsSeen) return [];
         return [{ type: 'RouteUnsetAsAccountDefault', data: { route_id: route.id, account_id: route.accountId } }];
       }
     }
@@ -107,7 +118,7 @@ export const routeDecider: Decider<RouteCommand, RouteEvent, RouteState, Decisio
       const { route_id, account_id, revision, created_at, ...definition } = event.data;
       return {
         status: 'active',
-        route: { id: route_id, accountId: account_id, ...definition, revision, createdAt: created_at, updatedAt: created_at, sessionIds: [], isAccountDefault: false },
+        route: { id: route_id, accountId: account_id, ...definition, revision, createdAt: created_at, updatedAt: created_at, sessionIds: [], isAccountDefault: false, accountDefaultClaims: 0 },
       };
     }
     if (state.status === 'none') return state;
@@ -120,7 +131,7 @@ export const routeDecider: Decider<RouteCommand, RouteEvent, RouteState, Decisio
       case 'RouteDetachedFromSession':
         return { status: state.status, route: { ...route, sessionIds: route.sessionIds.filter((id) => id !== event.data.session_id) } };
       case 'RouteSetAsAccountDefault':
-        return { status: state.status, route: { ...route, isAccountDefault: true } };
+        return { status: state.status, route: { ...route, isAccountDefault: true, accountDefaultClaims: route.accountDefaultClaims + 1 } };
       case 'RouteUnsetAsAccountDefault':
         return { status: state.status, route: { ...route, isAccountDefault: false } };
       case 'RouteDeleted':

@@ -8,6 +8,7 @@ import {
   ProcessorSettings,
   ProcessorSettingsPatch,
   accountDecider,
+  assertDefaultProcessor,
   notFound,
   processorDecider,
   streamName,
@@ -16,7 +17,9 @@ import { CommandRunner } from '../command-handling/command-runner';
 import { CommandMetadata } from '../command-handling/handle-command';
 import { Settings } from '../settings';
 import { ID_GENERATOR, SETTINGS } from '../tokens';
+import { AccountDefaultRoute } from './account-default-route';
 import { bindToken, hashToken, newAccountToken } from './account-tokens';
+import { AccountsReader } from './accounts.reader';
 
 export class OpenAccount {
   constructor(
@@ -133,25 +136,34 @@ export class UpdateProcessorHandler implements ICommandHandler<UpdateProcessor, 
 export class SetAccountDefaults {
   constructor(
     readonly accountId: string,
-    /** `undefined`: leave as is; `null`: clear. */
-    readonly defaultProcessorId: string | null | undefined,
+    /** Each default: `undefined` leaves it as is, `null` clears it. */
+    readonly defaults: { processorId?: string | null; routeId?: string | null },
     readonly metadata: CommandMetadata,
   ) {}
 }
 
-@CommandHandler(SetAccountDefaults)
-export class SetAccountDefaultsHandler implements ICommandHandler<SetAccountDefaults, Account> {
-  constructor(private readonly runner: CommandRunner) {}
+export interface AccountDefaultsSet {
+  account: Account;
+  /** Global position of the last event written, for read-your-writes; undefined when nothing changed. */
+  position: bigint | undefined;
+}
 
-  async execute({ accountId, defaultProcessorId, metadata }: SetAccountDefaults): Promise<Account> {
-    const stream = streamName('account', accountId);
-    if (defaultProcessorId === undefined) {
-      const state = await this.runner.load(stream, accountDecider);
-      if (state.status !== 'open') throw notFound(`no account ${accountId}`);
-      return state.account;
+@CommandHandler(SetAccountDefaults)
+export class SetAccountDefaultsHandler implements ICommandHandler<SetAccountDefaults, AccountDefaultsSet> {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly accounts: AccountsReader,
+    private readonly defaultRoute: AccountDefaultRoute,
+  ) {}
+
+  async execute({ accountId, defaults: { processorId, routeId }, metadata }: SetAccountDefaults): Promise<AccountDefaultsSet> {
+    // Checked before the route moves, so a refused processor leaves both defaults as they were.
+    if (processorId !== undefined) assertDefaultProcessor(await this.accounts.account(accountId), processorId);
+    let position = routeId === undefined ? undefined : await this.defaultRoute.change(accountId, routeId, metadata);
+    if (processorId !== undefined) {
+      const result = await this.runner.run(streamName('account', accountId), accountDecider, { type: 'SetDefaultProcessor', accountId, processorId }, { metadata, retries: 5 });
+      position = result.position ?? position;
     }
-    const result = await this.runner.run(stream, accountDecider, { type: 'SetDefaultProcessor', accountId, processorId: defaultProcessorId }, { metadata, retries: 5 });
-    if (result.state.status !== 'open') throw notFound(`no account ${accountId}`);
-    return result.state.account;
+    return { account: await this.accounts.account(accountId), position };
   }
 }

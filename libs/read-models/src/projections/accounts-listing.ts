@@ -1,6 +1,6 @@
 import { AccountEvent } from '@payments/domain';
-import { Projection } from '../projection';
-import { Page, ReadModelStore } from '../read-model-store';
+import { Projection, ProjectionReader } from '../projection';
+import { Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
 
 /** An account as the admin listing shows it. */
 export interface AccountSummary {
@@ -8,6 +8,7 @@ export interface AccountSummary {
   name: string;
   sandbox: boolean;
   defaultProcessorId: string | null;
+  defaultRouteId: string | null;
   createdAt: string;
 }
 
@@ -23,20 +24,27 @@ export const accountsListing: Projection = {
     switch (account.type) {
       case 'AccountOpened': {
         const { account_id, name, sandbox, opened_at } = account.data;
-        const summary: AccountSummary = { id: account_id, name, sandbox, defaultProcessorId: null, createdAt: opened_at };
-        return [{ op: 'put', collection: COLLECTION, id: account_id, doc: summary, indexes: [{ index: ALL, score: Date.parse(opened_at) }] }];
+        const summary: AccountSummary = { id: account_id, name, sandbox, defaultProcessorId: null, defaultRouteId: null, createdAt: opened_at };
+        return [put(summary)];
       }
-      case 'AccountDefaultProcessorChanged': {
-        const summary = await reader.get<AccountSummary>(COLLECTION, account.data.account_id);
-        if (!summary) return [];
-        const changed: AccountSummary = { ...summary, defaultProcessorId: account.data.processor_id };
-        return [{ op: 'put', collection: COLLECTION, id: summary.id, doc: changed, indexes: [{ index: ALL, score: Date.parse(summary.createdAt) }] }];
-      }
+      case 'AccountDefaultProcessorChanged':
+        return change(reader, account.data.account_id, { defaultProcessorId: account.data.processor_id });
+      case 'AccountDefaultRouteChanged':
+        return change(reader, account.data.account_id, { defaultRouteId: account.data.route_id });
       default:
         return [];
     }
   },
 };
+
+function put(summary: AccountSummary): ReadModelWrite {
+  return { op: 'put', collection: COLLECTION, id: summary.id, doc: summary, indexes: [{ index: ALL, score: Date.parse(summary.createdAt) }] };
+}
+
+async function change(reader: ProjectionReader, accountId: string, changes: Partial<AccountSummary>): Promise<ReadModelWrite[]> {
+  const summary = await reader.get<AccountSummary>(COLLECTION, accountId);
+  return summary ? [put({ ...summary, ...changes })] : [];
+}
 
 /** Accounts newest first. */
 export function listAccounts(store: ReadModelStore, page: { limit: number; offset: number }): Promise<Page<AccountSummary>> {

@@ -1,8 +1,12 @@
 import { Projection } from '../projection';
 import { accountsListing } from './accounts-listing';
+import { catalogListing } from './catalog-listing';
+import { checkoutSessions } from './checkout-sessions';
+import { routeListing } from './route-listing';
+import { routeReferences } from './route-references';
 
 /**
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions];

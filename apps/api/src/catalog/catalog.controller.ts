@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Type } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CatalogItem, CatalogKind, notFound } from '@payments/domain';
+import {
+  CatalogInputs,
+  CatalogItemCreated,
+  CatalogItemInput,
+  CatalogReader,
+  CommandMetadata,
+  CreateCatalogItem,
+  ProjectionsService,
+  READ_MODEL_STORE,
+} from '@payments/orchestration';
+import { ReadModelStore } from '@payments/read-models';
+import { listCatalogItems } from '@payments/read-models/projections/catalog-listing';
+import { RequestMetadata } from '../http/command-metadata';
+import { PaginationQuery, toPage } from '../http/pagination';
+import { CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { presentCatalogItem } from './catalog.presenter';
+
+/**
+ * The controller of one catalog kind at `/v1/<path>`: create, list newest first, get one. The
+ * kinds differ only in their body, so one class serves them all; secret tokens only.
+ */
+export function catalogController<Kind extends CatalogKind>(kind: Kind, path: string, body: Type<CatalogInputs[Kind]>): Type<unknown> {
+  const noun = kind.replace('_', ' ');
+
+  @ApiTags('Catalog')
+  @ApiBearerAuth()
+  @Controller(`v1/${path}`)
+  class CatalogController {
+    constructor(
+      private readonly commands: CommandBus,
+      private readonly reader: CatalogReader,
+      @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+      private readonly projections: ProjectionsService,
+    ) {}
+
+    @Post()
+    @HttpCode(201)
+    @ApiOperation({ summary: `Create a ${noun}` })
+    async create(@Body() input: CatalogInputs[Kind], @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
+      // TypeScript cannot see that a kind and its own input make one member of the union.
+      const command = new CreateCatalogItem(accountOf(principal), { ...input, kind } as CatalogItemInput, metadata);
+      const { item, position } = await this.commands.execute<CreateCatalogItem, CatalogItemCreated<Kind>>(command);
+      await this.projections.waitFor(position);
+      return presentCatalogItem(kind, item);
+    }
+
+    @Get()
+    @ApiOperation({ summary: `The account's ${noun}s, newest first` })
+    async list(@Query() query: PaginationQuery, @CurrentPrincipal() principal: Principal) {
+      const { items, total } = await listCatalogItems(this.readModels, accountOf(principal), kind, query);
+      return toPage(
+        items.map((item) => presentCatalogItem(kind, item)),
+        total,
+        query,
+      );
+    }
+
+    @Get(':id')
+    @ApiOperation({ summary: `One ${noun}` })
+    async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+      const item: CatalogItem<Kind> | undefined = await this.reader.item(kind, accountOf(principal), id);
+      if (!item) throw notFound(`no ${noun} ${id}`);
+      return presentCatalogItem(kind, item);
+    }
+  }
+
+  // `body` is a value here, so TypeScript emits Object as the type of `create`'s body; the
+  // validation pipe and the OpenAPI document read the real class from this metadata.
+  Reflect.defineMetadata('design:paramtypes', [body, Object, Object], CatalogController.prototype, 'create');
+  // OpenAPI operation ids are `<class name>_<method>`: each kind needs a class name of its own.
+  Object.defineProperty(CatalogController, 'name', { value: `${pascalCase(path)}Controller` });
+  return CatalogController;
+}
+
+function pascalCase(path: string): string {
+  return path.replace(/(^|-)([a-z])/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+}

@@ -1,0 +1,187 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  CONDITION_FIELDS,
+  CONDITION_OPERATORS,
+  ConditionField,
+  ConditionOperator,
+  ConditionValue,
+  FAILOVER_TRIGGERS,
+  FailoverTrigger,
+  MAX_FAILOVER_ATTEMPTS,
+  MAX_ROUTE_NAME_LENGTH,
+  MAX_ROUTE_PROCESSORS,
+  ROUTE_STRATEGIES,
+  RouteStrategy,
+} from '@payments/domain';
+
+/*
+ * These classes check the SHAPE of a route only (types, enums, unknown properties: 400). Every
+ * rule (counts, distinct processors, splits, rules against the strategy, condition values) is the
+ * domain's validateRouteDefinition, answered as 422 with one field error each, so no rule is
+ * checked, or worded, twice.
+ */
+
+/** May be left out, but null is not a value of the field (400): only nullable fields take null. */
+const Omittable = () => ValidateIf((_, value) => value !== undefined);
+
+export class RouteProcessorDto {
+  @ApiProperty({ example: 'proc_stg_a', description: 'A processor of the account, active or unavailable (an unavailable one is skipped when a payment runs). Unknown: 422.' })
+  @IsString()
+  processor_id!: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    example: 30,
+    minimum: 0,
+    maximum: 100,
+    description:
+      'Weight in percent, an integer. Required on every processor with strategy volume_split, where the splits add up to 100; ' +
+      'any other strategy refuses it (422) rather than ignore it, so null or absent there. API.md\'s example pairs a split with priority: that is a 422.',
+  })
+  @IsOptional()
+  @IsInt()
+  split?: number | null;
+}
+
+export class RuleConditionDto {
+  @ApiProperty({ enum: CONDITION_FIELDS, example: 'card_network' })
+  @IsIn(CONDITION_FIELDS)
+  field!: ConditionField;
+
+  @ApiProperty({
+    enum: CONDITION_OPERATORS,
+    example: 'equal',
+    description: 'greater_than, less_than and between compare amounts only; on another field they are 422.',
+  })
+  @IsIn(CONDITION_OPERATORS)
+  operator!: ConditionOperator;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'integer' }] } }],
+    example: 'visa',
+    description:
+      'equal / not_equal / greater_than / less_than: one value; in / not_in: a non-empty list; between: [min, max] with min <= max. ' +
+      'Values by field: card_network a network name (visa, mastercard, ...), currency an upper-case ISO 4217 code, amount a ' +
+      'non-negative integer in minor units, bin_country an upper-case ISO 3166-1 alpha-2 code, bin a string of 6 to 8 digits. ' +
+      'A value that does not fit its field and operator is 422.',
+  })
+  @IsDefined()
+  value!: ConditionValue;
+}
+
+export class RuleProcessorDto {
+  @ApiProperty({ example: 'proc_stg_b', description: "One of the route's own processors (else 422)." })
+  @IsString()
+  processor_id!: string;
+}
+
+export class RoutingRuleDto {
+  @ApiProperty({ type: [RuleConditionDto], description: 'At least one; the rule applies when all of them hold.' })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RuleConditionDto)
+  conditions!: RuleConditionDto[];
+
+  @ApiProperty({ type: [RuleProcessorDto], description: 'The order to try when the rule applies: at least one, distinct, each listed in the route\'s `processors`.' })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RuleProcessorDto)
+  processors!: RuleProcessorDto[];
+}
+
+export class FailoverDto {
+  @ApiPropertyOptional({ enum: FAILOVER_TRIGGERS, isArray: true, default: [...FAILOVER_TRIGGERS], description: 'Failures that move on to the next processor, each listed once. Empty: none does.' })
+  @Omittable()
+  @IsArray()
+  @IsIn(FAILOVER_TRIGGERS, { each: true })
+  on?: FailoverTrigger[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    example: ['05', '51'],
+    description:
+      'When set, a decline with any other code is hard: the whole payment fails at once, no further processor or tier. ' +
+      'null or absent: every decline is soft. An empty list is 422 (it would make every decline hard; leave the field out instead).',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  decline_codes?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: MAX_FAILOVER_ATTEMPTS,
+    example: 3,
+    description: `Most processor calls in one tier, 1 to ${MAX_FAILOVER_ATTEMPTS}. null or absent: as many as the tier has processors.`,
+  })
+  @IsOptional()
+  @IsInt()
+  max_attempts?: number | null;
+}
+
+export class CreateProcessorRouteDto {
+  @ApiProperty({ example: 'US Optimized', minLength: 1, maxLength: MAX_ROUTE_NAME_LENGTH, description: 'Not blank.' })
+  @IsString()
+  name!: string;
+
+  @ApiProperty({
+    type: [RouteProcessorDto],
+    minItems: 1,
+    maxItems: MAX_ROUTE_PROCESSORS,
+    description: `1 to ${MAX_ROUTE_PROCESSORS} distinct processors of the account: the processors the route may call, in priority order.`,
+  })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RouteProcessorDto)
+  processors!: RouteProcessorDto[];
+
+  @ApiPropertyOptional({
+    enum: ROUTE_STRATEGIES,
+    default: 'priority',
+    description:
+      'The order in which a tier tries the processors. priority: as listed. volume_split: the first processor drawn by `split` ' +
+      'from a hash of the payment id, the rest as listed. rule_based: the first rule whose conditions all hold gives the list, ' +
+      'else `processors`. cost_optimized: ascending by amount * fees.percent / 100 + fees.fixed, ties as listed.',
+  })
+  @Omittable()
+  @IsIn(ROUTE_STRATEGIES)
+  strategy?: RouteStrategy;
+
+  @ApiPropertyOptional({
+    type: [RoutingRuleDto],
+    default: [],
+    description: 'Only with strategy rule_based, which needs at least one rule; rules on any other strategy are 422 rather than ignored.',
+  })
+  @Omittable()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RoutingRuleDto)
+  rules?: RoutingRuleDto[];
+
+  @ApiPropertyOptional({
+    type: FailoverDto,
+    description: 'Default {on: [decline, timeout, error], decline_codes: null, max_attempts: null}. A PATCH that names it replaces it whole, with the defaults for what it leaves out.',
+  })
+  @Omittable()
+  @ValidateNested()
+  @Type(() => FailoverDto)
+  failover?: FailoverDto;
+
+  @ApiPropertyOptional({ default: false, description: 'On a soft decline, call the same processor once more with an optimized request before moving on.' })
+  @Omittable()
+  @IsBoolean()
+  optimized_retry?: boolean;
+}
+
+/**
+ * Any field of a route. Fields left out keep their value; null is 400 on fields that cannot be
+ * null. The whole resulting route is validated again. `revision` increments only when something
+ * changes: a PATCH that changes nothing keeps it.
+ */
+export class UpdateProcessorRouteDto extends PartialType(CreateProcessorRouteDto, { skipNullProperties: false }) {}

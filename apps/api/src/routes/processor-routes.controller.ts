@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { notFound } from '@payments/domain';
+import { CommandMetadata, CreateRoute, DeleteRoute, ProjectionsService, READ_MODEL_STORE, RouteChange, UpdateRoute } from '@payments/orchestration';
+import { ReadModelStore } from '@payments/read-models';
+import { RouteView, findRoute, listRoutes } from '@payments/read-models/projections/route-listing';
+import { findRouteReferences } from '@payments/read-models/projections/route-references';
+import { RequestMetadata } from '../http/command-metadata';
+import { PaginationQuery, toPage } from '../http/pagination';
+import { CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { CreateProcessorRouteDto, UpdateProcessorRouteDto } from './processor-route.dto';
+import { presentRoute, presentRouteWithReferences } from './processor-route.presenter';
+
+/** Shown while the reference-count projection has not yet seen a route the listing already has. */
+const NO_REFERENCES = { checkoutSessions: 0, accountDefault: false };
+
+@ApiTags('Processor routes')
+@ApiBearerAuth()
+@Controller('v1/processor-routes')
+export class ProcessorRoutesController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly projections: ProjectionsService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a processor route at revision 1. Shape problems are 400, broken rules 422 with a field error each.' })
+  async create(@Body() body: CreateProcessorRouteDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
+    const { route, position } = await this.commands.execute<CreateRoute, RouteChange>(new CreateRoute(accountOf(principal), body, metadata));
+    await this.readYourWrite(position);
+    return presentRoute(route);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Live routes, newest first; deleted routes are not listed' })
+  async list(@Query() query: PaginationQuery, @CurrentPrincipal() principal: Principal) {
+    const { items, total } = await listRoutes(this.readModels, accountOf(principal), query);
+    return toPage(items.map(presentRoute), total, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A live route with `references: {checkout_sessions, account_default}`; a deleted route is 404' })
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const [route, references] = await Promise.all([this.ownRoute(principal, id), findRouteReferences(this.readModels, id)]);
+    return presentRouteWithReferences(route, references ?? NO_REFERENCES);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change any field; `revision` increments when something changed. Payments record the revision they used.' })
+  async update(@Param('id') id: string, @Body() body: UpdateProcessorRouteDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
+    const { route, position } = await this.commands.execute<UpdateRoute, RouteChange>(new UpdateRoute(accountOf(principal), id, body, metadata));
+    await this.readYourWrite(position);
+    return presentRoute(route);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a route: 204. 409 while an open checkout session or the account default references it, naming them in `detail`. It stays in the event history.',
+  })
+  async remove(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata): Promise<void> {
+    const { position } = await this.commands.execute<DeleteRoute, RouteChange>(new DeleteRoute(accountOf(principal), id, metadata));
+    await this.readYourWrite(position);
+  }
+
+  /** Another account's route reads as missing, like a deleted one. */
+  private async ownRoute(principal: Principal, id: string): Promise<RouteView> {
+    const route = await findRoute(this.readModels, id);
+    if (route?.accountId !== accountOf(principal)) throw notFound(`no processor route ${id}`);
+    return route;
+  }
+
+  /** Lists and GET read projections: answer once they show this change. */
+  private async readYourWrite(position: bigint | undefined): Promise<void> {
+    if (position !== undefined) await this.projections.waitFor(position);
+  }
+}

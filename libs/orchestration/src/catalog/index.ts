@@ -1,0 +1,3 @@
+export * from './catalog.commands';
+export * from './catalog.reader';
+export * from './catalog.module';

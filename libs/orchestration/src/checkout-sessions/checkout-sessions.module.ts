@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CatalogModule } from '../catalog/catalog.module';
+import { CommandRunner } from '../command-handling/command-runner';
+import { RoutesModule } from '../routes/routes.module';
+import { CheckoutSessionLinks } from './checkout-session-links';
+import { CheckoutSessionStream } from './checkout-session-stream';
+import { CheckoutSessionsReader } from './checkout-sessions.reader';
+import { CreateCheckoutSessionHandler } from './create-checkout-session';
+import { ExpireCheckoutSessionHandler, ExpireOverdueSessionsHandler } from './expire-checkout-sessions';
+import { ExpiredSessionsSweeper } from './expired-sessions-sweeper';
+import { BeginSessionPaymentHandler, EndSessionPaymentHandler } from './session-payments';
+import { SessionReferencesLookup } from './session-references-lookup';
+import { SessionRouteReferences } from './session-route-references';
+
+/**
+ * Checkout sessions: creation with its route references, expiry (by request and by the sweeper)
+ * and the session side of payments. It attaches and detaches routes with the routes module's commands.
+ */
+@Module({
+  imports: [CqrsModule, CatalogModule, RoutesModule],
+  providers: [
+    CommandRunner,
+    SessionReferencesLookup,
+    SessionRouteReferences,
+    CheckoutSessionStream,
+    CheckoutSessionLinks,
+    CheckoutSessionsReader,
+    ExpiredSessionsSweeper,
+    CreateCheckoutSessionHandler,
+    ExpireCheckoutSessionHandler,
+    ExpireOverdueSessionsHandler,
+    BeginSessionPaymentHandler,
+    EndSessionPaymentHandler,
+  ],
+  exports: [CheckoutSessionsReader, CheckoutSessionLinks],
+})
+export class CheckoutSessionsModule {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AttachRouteToSessionHandler, DetachRouteFromSessionHandler } from './route-references.commands';
+import { CreateRouteHandler, DeleteRouteHandler, UpdateRouteHandler } from './route.commands';
+
+/** Processor routes and the references that keep them from being deleted. The account default route is SetAccountDefaults (AccountsModule). */
+@Module({
+  imports: [CqrsModule, AccountsModule],
+  providers: [CreateRouteHandler, UpdateRouteHandler, DeleteRouteHandler, AttachRouteToSessionHandler, DetachRouteFromSessionHandler],
+})
+export class RoutesModule {}
