@@ -6,6 +6,7 @@ import { CatalogApiModule } from './catalog/catalog-api.module';
 import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions-api.module';
 import { HttpConventionsModule } from './http/http-conventions.module';
 import { OpsModule } from './ops/ops.module';
+import { PaymentsApiModule } from './payments/payments-api.module';
 import { RoutesApiModule } from './routes/routes-api.module';
 
 /**
@@ -17,7 +18,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule],
     };
   }
 }

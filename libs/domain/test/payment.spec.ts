@@ -8,6 +8,8 @@ import {
   PaymentStartedData,
   PaymentTier,
   paymentView,
+  PaymentView,
+  evolvePaymentView,
   ProcessorOutcome,
   TierFailureReason,
 } from '@payments/domain/payment';
@@ -734,5 +736,18 @@ describe('payment view', () => {
 
   it('has no view for a stream without PaymentStarted', () => {
     expect(paymentView([])).toBeNull();
+  });
+
+  it('gives the same view event by event as folded at once, the tier amounts taken from PaymentStarted', () => {
+    const events = [...callingA, timedOut(0, A, 1), tierFailed(0, 'no_failover'), tierStarted(1, { route_id: CHEAP, plan: [step(B)] }), attempted(1, B, 1)];
+    let view: PaymentView | null = null;
+    for (const event of events) view = evolvePaymentView(view, event, tiers);
+
+    expect(view).toEqual(paymentView(events));
+    expect(view).toMatchObject({ tier: 1, amount: 2500, currency: 'EUR' });
+  });
+
+  it('ignores events before PaymentStarted when applied one at a time', () => {
+    expect(evolvePaymentView(null, tierStarted(0), tiers)).toBeNull();
   });
 });

@@ -13,3 +13,4 @@ export * from './routes';
 export * from './catalog';
 export * from './checkout-sessions';
 export * from './projections';
+export * from './payments';

@@ -42,17 +42,22 @@ export interface PaymentView {
 
 /** Folds a payment's events into its API view; null for a stream without PaymentStarted. */
 export function paymentView(events: Iterable<PaymentEvent>): PaymentView | null {
-  let tiers: PaymentTier[] = [];
+  let tiers: readonly PaymentTier[] = [];
   let view: PaymentView | null = null;
   for (const event of events) {
-    if (event.type === 'PaymentStarted') {
-      tiers = event.data.tiers;
-      view = startedView(event.data);
-    } else if (view !== null) {
-      view = applyToView(view, event, tiers);
-    }
+    if (event.type === 'PaymentStarted') tiers = event.data.tiers;
+    view = evolvePaymentView(view, event, tiers);
   }
   return view;
+}
+
+/**
+ * The view after one more event, for a read model that applies events one at a time. `tiers`
+ * are the payment's (PaymentStarted's), whose amounts a started tier shows.
+ */
+export function evolvePaymentView(view: PaymentView | null, event: PaymentEvent, tiers: readonly PaymentTier[]): PaymentView | null {
+  if (event.type === 'PaymentStarted') return startedView(event.data);
+  return view === null ? null : applyToView(view, event, tiers);
 }
 
 function startedView(data: PaymentStartedData): PaymentView {

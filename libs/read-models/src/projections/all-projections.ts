@@ -2,6 +2,7 @@ import { Projection } from '../projection';
 import { accountsListing } from './accounts-listing';
 import { catalogListing } from './catalog-listing';
 import { checkoutSessions } from './checkout-sessions';
+import { payments } from './payments';
 import { routeListing } from './route-listing';
 import { routeReferences } from './route-references';
 
@@ -9,4 +10,4 @@ import { routeReferences } from './route-references';
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments];

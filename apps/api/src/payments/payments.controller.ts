@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AttemptPayment, AttemptedPayment, CommandMetadata, PaymentCards, PaymentsReader, ProjectionsService, SETTINGS, Settings } from '@payments/orchestration';
+import { RequestMetadata } from '../http/command-metadata';
+import { toPage } from '../http/pagination';
+import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { ListPaymentsQuery, PayDto } from './payment.dto';
+import { presentPayment, presentPaymentEvent } from './payment.presenter';
+
+@ApiTags('Payments')
+@ApiBearerAuth()
+@Controller()
+export class PaymentsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly cards: PaymentCards,
+    private readonly reader: PaymentsReader,
+    private readonly projections: ProjectionsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  @Post('v1/checkout/sessions/:id/pay')
+  @HttpCode(201)
+  @Auth('secret', 'publishable')
+  @ApiOperation({
+    summary: 'Pay a checkout session with a card, running the cascade over its tiers',
+    description:
+      'Answers 201 once the payment has succeeded or failed, or after PAY_WAIT_MS with status `processing` while the cascade goes on (read it with GET /v1/payments/{id}). ' +
+      'A failed payment leaves the session open for another try. 409: the session is paid or a payment is running on it (of two concurrent pays, one runs); 410: it has expired. ' +
+      '422: the card fails its Luhn check, has expired or its network cannot be told; routing.attempts are not 1 to 10 distinct known processors or networks.',
+  })
+  async pay(@Param('id') sessionId: string, @Body() body: PayDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
+    const accountId = accountOf(principal);
+    const card = this.cards.summarise(body.payment_method.card);
+    const { paymentId, finished } = await this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(accountId, sessionId, card, body.routing?.attempts, metadata));
+    await this.waitAtMost(finished, this.settings.payWaitMs);
+    const { view, position } = await this.reader.payment(accountId, paymentId);
+    // So that a list read next already shows the payment as answered here.
+    await this.projections.waitFor(position);
+    return presentPayment(view);
+  }
+
+  @Get('v1/payments')
+  @ApiOperation({ summary: 'Payments, newest first; filters checkout_session_id and status' })
+  async list(@Query() query: ListPaymentsQuery, @CurrentPrincipal() principal: Principal) {
+    const { items, total } = await this.reader.list(accountOf(principal), { checkoutSessionId: query.checkout_session_id, status: query.status, limit: query.limit, offset: query.offset });
+    return toPage(items.map(presentPayment), total, query);
+  }
+
+  @Get('v1/payments/:id')
+  @ApiOperation({ summary: 'One payment, folded from its events' })
+  async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return presentPayment((await this.reader.payment(accountOf(principal), id)).view);
+  }
+
+  @Get('v1/payments/:id/events')
+  @ApiOperation({ summary: "The payment's stored events in order (audit); revision and position are JSON integers" })
+  async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return { items: (await this.reader.events(accountOf(principal), id)).map(presentPaymentEvent) };
+  }
+
+  private async waitAtMost(finished: Promise<void>, ms: number): Promise<void> {
+    const timeout = new AbortController();
+    await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    timeout.abort();
+  }
+}

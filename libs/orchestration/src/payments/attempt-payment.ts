@@ -1,0 +1,97 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CardSummary, CheckoutSession, IdGenerator, PaymentTier, RoutingAttemptInput, conflict, parseRoutingAttempts } from '@payments/domain';
+import { AccountsReader } from '../accounts/accounts.reader';
+import { CheckoutSessionsReader } from '../checkout-sessions/checkout-sessions.reader';
+import { BeginSessionPayment } from '../checkout-sessions/session-payments';
+import { CommandRunner } from '../command-handling/command-runner';
+import { CommandMetadata } from '../command-handling/handle-command';
+import { ID_GENERATOR } from '../tokens';
+import { PaymentCascade } from './payment-cascade';
+import { PaymentRecovery } from './payment-recovery';
+import { runPaymentCommand } from './payment-stream';
+import { SESSION_PAY_LOCK, SessionPayLock } from './session-pay-lock';
+
+/** `POST /v1/checkout/sessions/{id}/pay`. */
+export class AttemptPayment {
+  constructor(
+    readonly accountId: string,
+    readonly sessionId: string,
+    /** The card as the API edge summarised it: never its number or cvc. */
+    readonly card: CardSummary,
+    /** `routing.attempts` as requested; undefined: the tiers' routes alone decide. */
+    readonly attempts: readonly RoutingAttemptInput[] | undefined,
+    readonly metadata: CommandMetadata,
+  ) {}
+}
+
+export interface AttemptedPayment {
+  paymentId: string;
+  /** Settles once the payment has finished and its session knows, or when the service stops first. */
+  finished: Promise<void>;
+}
+
+/**
+ * Begins the payment on its session, records PaymentStarted and hands the payment to the saga.
+ * The session stream's expected revision is what lets exactly one of several concurrent pays
+ * begin (the others: 409); the pay lock only spares them the race. 404 for another account's
+ * session, 409 when it is paid or a payment is running, 410 when it has expired.
+ */
+@CommandHandler(AttemptPayment)
+export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, AttemptedPayment> {
+  constructor(
+    private readonly sessions: CheckoutSessionsReader,
+    private readonly accounts: AccountsReader,
+    private readonly runner: CommandRunner,
+    private readonly commands: CommandBus,
+    private readonly cascade: PaymentCascade,
+    private readonly recovery: PaymentRecovery,
+    @Inject(SESSION_PAY_LOCK) private readonly lock: SessionPayLock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ accountId, sessionId, card, attempts, metadata }: AttemptPayment): Promise<AttemptedPayment> {
+    const [session, account] = await Promise.all([this.sessions.session(accountId, sessionId), this.accounts.account(accountId)]);
+    // Refused before the session is touched: a payment that began must be able to start.
+    if (attempts !== undefined) parseRoutingAttempts(attempts, account.processorIds);
+    const release = await this.lock.acquire(sessionId);
+    if (!release) throw conflict(`a payment is starting on checkout session ${sessionId}`);
+    const paymentId = this.ids.next('pay');
+    try {
+      await this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata));
+      const start = {
+        type: 'StartPayment' as const,
+        paymentId,
+        checkoutSessionId: sessionId,
+        accountId,
+        tiers: paymentTiers(session, account.defaultRouteId),
+        card,
+        // No BIN-to-country table yet: rules on bin_country hold for no payment (see routing/rule-conditions).
+        binCountry: null,
+        attempts,
+        accountProcessorIds: account.processorIds,
+      };
+      await runPaymentCommand(this.runner, start, metadata).catch(async (error: unknown) => {
+        // The session must not wait for a payment that did not start (and if it did after all, the saga takes it on).
+        await this.recovery.resume(paymentId, sessionId).catch(() => undefined);
+        throw error;
+      });
+    } finally {
+      await release();
+    }
+    return { paymentId, finished: this.cascade.drive(paymentId) };
+  }
+}
+
+/**
+ * Each tier's amount and route, fixed when the payment starts (API.md "Checkout sessions"): the
+ * tier's route, else the session's, else the account's default route, else none.
+ */
+export function paymentTiers(session: CheckoutSession, accountDefaultRouteId: string | null): PaymentTier[] {
+  return session.tiers.map((tier) => ({
+    index: tier.index,
+    amount: tier.amount_total,
+    currency: tier.currency,
+    route_id: tier.processor_route_id ?? session.processor_route_id ?? accountDefaultRouteId,
+  }));
+}

@@ -1,0 +1,231 @@
+import { routeDecider, streamName } from '@payments/domain';
+import { UpdateRoute } from '../routes/route.commands';
+import { PaymentCascade } from './payment-cascade';
+import { PaymentHarness } from './test/payment-harness';
+
+describe('the payment cascade', () => {
+  let h: PaymentHarness;
+
+  beforeEach(async () => {
+    h = await PaymentHarness.start();
+  });
+
+  afterEach(() => h.close());
+
+  it('records a decline, a skip and an approval in the order the cascade met them, and completes the session', async () => {
+    const declining = await h.processor('Declining', { simulator: { outcome: 'decline', decline_code: '05' } });
+    const unavailable = await h.processor('Down', { status: 'unavailable' });
+    const approving = await h.processor('Approving');
+    const route = await h.route({ processors: [{ processor_id: declining }, { processor_id: unavailable }, { processor_id: approving }] });
+    const sessionId = await h.session([{ amount: 5000 }], route);
+
+    const paymentId = await h.pay(sessionId);
+
+    expect(await h.eventTypes(paymentId)).toEqual([
+      'PaymentStarted',
+      'TierStarted',
+      'ProcessorAttempted',
+      'ProcessorDeclined',
+      'ProcessorSkipped',
+      'ProcessorAttempted',
+      'ProcessorApproved',
+      'PaymentSucceeded',
+    ]);
+    const events = await h.events(paymentId);
+    expect(events[4].data).toMatchObject({ processor_id: unavailable, reason: 'unavailable' });
+    expect(events[7].data).toMatchObject({ processor_id: approving, amount: 5000, currency: 'USD', route_id: route, route_revision: 1, auth_code: expect.any(String) });
+    expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'complete', paymentStatus: 'paid', activePaymentId: null });
+  });
+
+  it('releases the routes of the session it completes', async () => {
+    const route = await h.route({ processors: [{ processor_id: await h.processor('Approving') }] });
+    const sessionId = await h.session([{ amount: 100 }], route);
+    expect(await routeSessions(route)).toEqual([sessionId]);
+
+    await h.pay(sessionId);
+
+    expect(await routeSessions(route)).toEqual([]);
+  });
+
+  async function routeSessions(routeId: string): Promise<string[]> {
+    const state = await h.runner.load(streamName('route', routeId), routeDecider);
+    return state.status === 'none' ? [] : state.route.sessionIds;
+  }
+
+  it('ends the whole payment on a hard decline, without trying further processors or tiers, and leaves the session open', async () => {
+    const hard = await h.processor('Hard', { simulator: { outcome: 'decline', decline_code: '14' } });
+    const never = await h.processor('Never');
+    const route = await h.route({ processors: [{ processor_id: hard }, { processor_id: never }], failover: { decline_codes: ['05', '51'] } });
+    const sessionId = await h.session([{ amount: 5000, routeId: route }, { amount: 2500, routeId: route }]);
+
+    const paymentId = await h.pay(sessionId);
+
+    expect(await h.eventTypes(paymentId)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorDeclined', 'TierFailed', 'PaymentFailed']);
+    const events = await h.events(paymentId);
+    expect(events[3].data).toMatchObject({ code: '14', hard: true });
+    expect(events[5].data).toMatchObject({ failure_reason: 'hard_decline', tier: 0 });
+    expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'open', paymentStatus: 'unpaid', activePaymentId: null, paymentIds: [paymentId] });
+  });
+
+  it('starts the next tier with its own amount, currency and route when a tier has nothing left', async () => {
+    const declining = await h.processor('Declining', { simulator: { outcome: 'decline' } });
+    const approving = await h.processor('Approving');
+    const first = await h.route({ processors: [{ processor_id: declining }] });
+    const fallback = await h.route({ processors: [{ processor_id: approving }] });
+    const sessionId = await h.session([
+      { amount: 5000, routeId: first },
+      { amount: 1900, currency: 'EUR', routeId: fallback },
+    ]);
+
+    const paymentId = await h.pay(sessionId);
+
+    expect(await h.eventTypes(paymentId)).toEqual([
+      'PaymentStarted',
+      'TierStarted',
+      'ProcessorAttempted',
+      'ProcessorDeclined',
+      'TierFailed',
+      'TierStarted',
+      'ProcessorAttempted',
+      'ProcessorApproved',
+      'PaymentSucceeded',
+    ]);
+    const events = await h.events(paymentId);
+    expect(events[4].data).toMatchObject({ tier: 0, reason: 'exhausted' });
+    expect(events[5].data).toMatchObject({ tier: 1, route_id: fallback });
+    expect(events[6].data).toMatchObject({ tier: 1, processor_id: approving, amount: 1900, currency: 'EUR', idempotency_key: `${paymentId}:1:1` });
+    expect(events[8].data).toMatchObject({ tier: 1, amount: 1900, currency: 'EUR', route_id: fallback });
+    expect((await h.ledger.chargesFor(`${paymentId}:1:1`))[0]).toMatchObject({ amount: 1900, currency: 'EUR' });
+  });
+
+  it('fails the payment after the last tier fails', async () => {
+    const route = await h.route({ processors: [{ processor_id: await h.processor('Declining', { simulator: { outcome: 'decline' } }) }] });
+    const sessionId = await h.session([{ amount: 5000 }, { amount: 2500 }], route);
+
+    const paymentId = await h.pay(sessionId);
+
+    expect(await h.eventTypes(paymentId)).toEqual([
+      'PaymentStarted',
+      'TierStarted',
+      'ProcessorAttempted',
+      'ProcessorDeclined',
+      'TierFailed',
+      'TierStarted',
+      'ProcessorAttempted',
+      'ProcessorDeclined',
+      'TierFailed',
+      'PaymentFailed',
+    ]);
+    expect((await h.events(paymentId))[9].data).toMatchObject({ failure_reason: 'all_tiers_failed', tier: 1 });
+  });
+
+  it('tries only the processors of routing.attempts, in their order, recording the others as not in attempts first', async () => {
+    const a = await h.processor('A');
+    const b = await h.processor('B', { simulator: { outcome: 'decline' } });
+    const c = await h.processor('C');
+    const route = await h.route({ processors: [{ processor_id: a }, { processor_id: b }, { processor_id: c }] });
+    const sessionId = await h.session([{ amount: 5000 }], route);
+
+    const paymentId = await h.pay(sessionId, { attempts: [{ processor_id: b }, { processor_id: c }] });
+
+    const events = await h.events(paymentId);
+    expect(events.map((event) => [event.type, (event.data as { processor_id?: string }).processor_id])).toEqual([
+      ['PaymentStarted', undefined],
+      ['TierStarted', undefined],
+      ['ProcessorSkipped', a],
+      ['ProcessorAttempted', b],
+      ['ProcessorDeclined', b],
+      ['ProcessorAttempted', c],
+      ['ProcessorApproved', c],
+      ['PaymentSucceeded', c],
+    ]);
+    expect(events[2].data).toMatchObject({ reason: 'not_in_attempts' });
+  });
+
+  it('refuses routing attempts naming an unknown processor before the session is touched', async () => {
+    const sessionId = await h.session([{ amount: 5000 }]);
+
+    await expect(h.attempt(sessionId, { attempts: [{ processor_id: 'proc_stg_unknown' }] })).rejects.toMatchObject({
+      kind: 'invalid',
+      errors: [{ field: 'routing.attempts[0].processor_id', message: 'unknown processor proc_stg_unknown' }],
+    });
+    expect(await h.checkoutSession(sessionId)).toMatchObject({ activePaymentId: null, paymentIds: [] });
+  });
+
+  it('retries a soft decline once on the same processor with an optimized request when the route asks for it', async () => {
+    const optimizing = await h.processor('Optimizing', { simulator: { approve_optimized_retry: true } });
+    const route = await h.route({ processors: [{ processor_id: optimizing }], optimized_retry: true });
+    const sessionId = await h.session([{ amount: 5000 }], route);
+
+    const paymentId = await h.pay(sessionId);
+
+    const events = await h.events(paymentId);
+    expect(events.map((event) => event.type)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorDeclined', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+    expect(events[4].data).toMatchObject({ processor_id: optimizing, optimized: true, attempt: 2 });
+    expect((await h.ledger.chargesFor(`${paymentId}:0:2`)).map((charge) => charge.outcome)).toEqual(['approved']);
+  });
+
+  it('records a processor that does not answer within its timeout_ms as timed out and fails over', async () => {
+    const silent = await h.processor('Silent', { timeout_ms: 50, simulator: { outcome: 'timeout' } });
+    const approving = await h.processor('Approving');
+    const route = await h.route({ processors: [{ processor_id: silent }, { processor_id: approving }] });
+    const sessionId = await h.session([{ amount: 5000 }], route);
+
+    const paymentId = await h.pay(sessionId);
+
+    const events = await h.events(paymentId);
+    expect(events.map((event) => event.type)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorTimedOut', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+    expect((events[3].data as { duration_ms: number }).duration_ms).toBeGreaterThanOrEqual(50);
+  });
+
+  it('fails a tier without a callable processor at once, recording each skip, when the account has no route', async () => {
+    const euroOnly = await h.processor('Euro only', { supported_currencies: ['EUR'] });
+    const sessionId = await h.session([{ amount: 5000 }]);
+
+    const paymentId = await h.pay(sessionId);
+
+    const events = await h.events(paymentId);
+    expect(events.map((event) => event.type)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorSkipped', 'TierFailed', 'PaymentFailed']);
+    expect(events[1].data).toMatchObject({ route_id: null, route_revision: null, candidate_order: [euroOnly] });
+    expect(events[2].data).toMatchObject({ processor_id: euroOnly, reason: 'unsupported_currency' });
+  });
+
+  it('routes a tier with the route as it is when the tier starts, recording its revision', async () => {
+    const approving = await h.processor('Approving');
+    const route = await h.route({ processors: [{ processor_id: approving }] });
+    const sessionId = await h.session([{ amount: 5000 }], route);
+    await h.commands.execute(new UpdateRoute(h.accountId, route, { name: 'Renamed' }, {}));
+
+    const paymentId = await h.pay(sessionId);
+
+    expect((await h.events(paymentId))[1].data).toMatchObject({ route_id: route, route_revision: 2 });
+  });
+
+  it('counts each processor outcome and each finished payment once', async () => {
+    const declining = await h.processor('Declining', { simulator: { outcome: 'decline' } });
+    const down = await h.processor('Down', { status: 'unavailable' });
+    const approving = await h.processor('Approving');
+    const route = await h.route({ processors: [{ processor_id: declining }, { processor_id: down }, { processor_id: approving }] });
+
+    await h.pay(await h.session([{ amount: 5000 }], route));
+
+    expect(Object.fromEntries(h.metrics.counts)).toEqual({
+      [`${declining}:declined`]: 1,
+      [`${down}:skipped`]: 1,
+      [`${approving}:approved`]: 1,
+      'payments:succeeded': 1,
+    });
+  });
+
+  it('joins the drive already running instead of starting a second one', async () => {
+    const slow = await h.processor('Slow', { simulator: { latency_ms: 100 } });
+    const sessionId = await h.session([{ amount: 5000 }], await h.route({ processors: [{ processor_id: slow }] }));
+
+    const { paymentId, finished } = await h.attempt(sessionId);
+    const again = h.module.get(PaymentCascade).drive(paymentId);
+
+    expect(again).toBe(finished);
+    await Promise.all([finished, again]);
+    expect(await h.eventTypes(paymentId)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+  });
+});

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { PaymentCommand, PaymentRun, nextPaymentStep } from '@payments/domain';
+import { RecordedEvent } from '@payments/event-store';
+import { EndSessionPayment } from '../checkout-sessions/session-payments';
+import { CommandRunner } from '../command-handling/command-runner';
+import { CommandMetadata } from '../command-handling/handle-command';
+import { PAYMENT_METRICS, PaymentMetrics, recordCascadeMetrics } from './payment-metrics';
+import { loadPayment, runPaymentCommand } from './payment-stream';
+import { ProcessorCall } from './processor-call';
+import { TierRoutingResolver } from './tier-routing';
+
+/** Backoff after a failed step (a store that is down, a stream another worker moved): doubles up to the cap. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * The cascade saga. It is driven by the payment's stored events, never by memory: each step
+ * folds the stream, asks `nextPaymentStep` what comes next and records the answer, so a saga
+ * that stops anywhere (crash, shutdown, a lost acknowledgement) is continued by driving the
+ * payment again:
+ * - start_tier: resolve the tier's route and processors as they are now, record StartNextTier;
+ * - call: send the recorded ProcessorAttempted to its processor with its idempotency key, record
+ *   the answer (a call re-sent after a crash carries the same key, so it is charged once);
+ * - finished: end the session's payment (complete or open again), then stop.
+ * One process drives a payment at most once at a time; across processes, the payment stream's
+ * expected revision decides, and the loser re-reads what the winner wrote.
+ */
+@Injectable()
+export class PaymentCascade implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(PaymentCascade.name);
+  private readonly driving = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly commands: CommandBus,
+    private readonly routing: TierRoutingResolver,
+    private readonly call: ProcessorCall,
+    @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
+  ) {}
+
+  /**
+   * Drives the payment until it has finished and its session knows, joining the drive already
+   * running in this process if there is one. Settles then, or when the application shuts down
+   * first; never rejects: a failed step is retried with backoff.
+   */
+  drive(paymentId: string): Promise<void> {
+    const running = this.driving.get(paymentId);
+    if (running) return running;
+    const drive = this.run(paymentId).finally(() => this.driving.delete(paymentId));
+    this.driving.set(paymentId, drive);
+    return drive;
+  }
+
+  /**
+   * Starts no further step and waits for the steps under way, so that no answer of a processor
+   * is left unrecorded while the stores close; what remains is continued at the next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all(this.driving.values());
+  }
+
+  private async run(paymentId: string): Promise<void> {
+    let retryMs = FIRST_RETRY_MS;
+    while (!this.stopping.signal.aborted) {
+      try {
+        if (await this.step(paymentId)) return;
+        retryMs = FIRST_RETRY_MS;
+      } catch (error) {
+        this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${describe(error)}`);
+        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  /** Takes the next step of the payment; true once nothing is left to do. */
+  private async step(paymentId: string): Promise<boolean> {
+    const { state, recorded } = await loadPayment(this.runner, paymentId);
+    // Only a payment that started has steps; one that never did is settled by PaymentRecovery.
+    if (state.status === 'none') return true;
+    const metadata = stepMetadata(state, recorded);
+    const step = nextPaymentStep(state);
+    switch (step.kind) {
+      case 'start_tier': {
+        const routing = await this.routing.resolve(state.payment.account_id, step.route_id);
+        await this.record({ type: 'StartNextTier', paymentId, tier: step.tier, routing }, metadata);
+        return false;
+      }
+      case 'call':
+        await this.record(await this.call.make(state.payment.account_id, step), metadata);
+        return false;
+      case 'finished': {
+        const { account_id, checkout_session_id } = state.payment;
+        await this.commands.execute(new EndSessionPayment(account_id, checkout_session_id, paymentId, step.status, metadata));
+        return true;
+      }
+    }
+  }
+
+  private async record(command: PaymentCommand, metadata: CommandMetadata): Promise<void> {
+    const { events } = await runPaymentCommand(this.runner, command, metadata);
+    recordCascadeMetrics(this.metrics, events);
+  }
+}
+
+/** Every step belongs to the flow of the request that started the payment, and is caused by the last event it read. */
+function stepMetadata(run: PaymentRun, recorded: readonly RecordedEvent[]): CommandMetadata {
+  return {
+    accountId: run.payment.account_id,
+    correlationId: recorded[0].metadata.correlation_id ?? run.payment.payment_id,
+    causationId: recorded[recorded.length - 1].id,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,33 @@
+import { PaymentEvent } from '@payments/domain';
+
+/**
+ * What the cascade counts, fulfilled by the HTTP app's MetricsService (apps/api OpsModule).
+ * Absent where nobody scrapes metrics (the CLI, tests of the saga alone).
+ */
+export interface PaymentMetrics {
+  recordPayment(status: 'succeeded' | 'failed'): void;
+  recordProcessorOutcome(processorId: string, outcome: 'approved' | 'declined' | 'timeout' | 'error' | 'skipped'): void;
+}
+
+export const PAYMENT_METRICS = Symbol('PaymentMetrics');
+
+const OUTCOMES = {
+  ProcessorApproved: 'approved',
+  ProcessorDeclined: 'declined',
+  ProcessorTimedOut: 'timeout',
+  ProcessorErrored: 'error',
+  ProcessorSkipped: 'skipped',
+} as const;
+
+/**
+ * Counts the events one append of the cascade wrote. Called only with what an append really
+ * added, so an outcome is counted once even when a resumed saga decides the same step again.
+ */
+export function recordCascadeMetrics(metrics: PaymentMetrics | undefined, events: readonly PaymentEvent[]): void {
+  if (!metrics) return;
+  for (const event of events) {
+    if (event.type === 'PaymentSucceeded') metrics.recordPayment('succeeded');
+    else if (event.type === 'PaymentFailed') metrics.recordPayment('failed');
+    else if (event.type in OUTCOMES) metrics.recordProcessorOutcome((event.data as { processor_id: string }).processor_id, OUTCOMES[event.type as keyof typeof OUTCOMES]);
+  }
+}

@@ -1,0 +1,33 @@
+import { PaymentCommand, PaymentEvent, PaymentState, isId, notFound, paymentDecider, streamName } from '@payments/domain';
+import { RecordedEvent } from '@payments/event-store';
+import { CommandRunner } from '../command-handling/command-runner';
+import { CommandMetadata, HandleResult, loadAggregate } from '../command-handling/handle-command';
+
+/** Ids come from URLs and the read model: anything not shaped like a payment id is missing, and stays out of stream names. */
+export function paymentStream(paymentId: string): string {
+  if (!isId(paymentId, 'pay')) throw notFound(`no payment ${paymentId}`);
+  return streamName('payment', paymentId);
+}
+
+export interface LoadedPayment {
+  state: PaymentState;
+  recorded: RecordedEvent[];
+}
+
+export async function loadPayment(runner: CommandRunner, paymentId: string): Promise<LoadedPayment> {
+  const { state, recorded } = await loadAggregate(runner.store, paymentStream(paymentId), paymentDecider);
+  return { state, recorded };
+}
+
+/**
+ * Decides a payment command on the payment's stream. Event ids derive from the payment and the
+ * revision decided on, so a step re-run after a lost acknowledgement appends nothing twice;
+ * after a concurrent write (another saga worker) the command is decided again on what it wrote.
+ */
+export function runPaymentCommand(runner: CommandRunner, command: PaymentCommand, metadata: CommandMetadata): Promise<HandleResult<PaymentEvent, PaymentState>> {
+  return runner.run(paymentStream(command.paymentId), paymentDecider, command, { metadata, commandId: `${command.paymentId}:${command.type}`, retries: 3 });
+}
+
+export function paymentEventsOf(recorded: readonly RecordedEvent[]): PaymentEvent[] {
+  return recorded.map((event) => ({ type: event.type, data: event.data }) as PaymentEvent);
+}

@@ -1,0 +1,34 @@
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '@payments/domain';
+import { ConnectorRegistry, HttpConnector, SimulatorConnector, SimulatorLedger, SqliteSimulatorLedger, simulatorLedgerPath } from '@payments/processors';
+import { Settings } from '../settings';
+import { CLOCK, SETTINGS } from '../tokens';
+
+/** The simulated processors' idempotency ledger: `<DATA_DIR>/simulator.db`, shared by every process on that directory. */
+export const SIMULATOR_LEDGER = Symbol('SimulatorLedger');
+/** The ProcessorConnector the cascade calls: a ConnectorRegistry over the simulator and http connectors. */
+export const PROCESSOR_CONNECTOR = Symbol('ProcessorConnector');
+
+@Module({
+  providers: [
+    {
+      provide: SIMULATOR_LEDGER,
+      inject: [SETTINGS, CLOCK],
+      useFactory: (settings: Settings, clock: Clock) => SqliteSimulatorLedger.open(simulatorLedgerPath(settings.dataDir), clock),
+    },
+    {
+      provide: PROCESSOR_CONNECTOR,
+      inject: [SIMULATOR_LEDGER, CLOCK],
+      useFactory: (ledger: SimulatorLedger, clock: Clock) => new ConnectorRegistry({ simulator: new SimulatorConnector(ledger), http: new HttpConnector(clock) }),
+    },
+  ],
+  exports: [SIMULATOR_LEDGER, PROCESSOR_CONNECTOR],
+})
+export class ProcessorConnectorsModule implements OnApplicationShutdown {
+  constructor(@Inject(SIMULATOR_LEDGER) private readonly ledger: SimulatorLedger) {}
+
+  /** After the saga's beforeApplicationShutdown, so no call is still recording its answer. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.ledger.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { Processor, ProcessorSnapshot, RoutePolicy, TierRouting, routeDecider, streamName } from '@payments/domain';
+import { AccountsReader } from '../accounts/accounts.reader';
+import { CommandRunner } from '../command-handling/command-runner';
+
+/**
+ * What a tier routes with, read when the tier starts (not when the payment started): its route
+ * at the route's current revision, and the account's processors and default processor as they
+ * are now. The tier records all of it (TierStarted), so the rest of the tier never reads again.
+ */
+@Injectable()
+export class TierRoutingResolver {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly accounts: AccountsReader,
+  ) {}
+
+  async resolve(accountId: string, routeId: string | null): Promise<TierRouting> {
+    const [account, { items }, route] = await Promise.all([
+      this.accounts.account(accountId),
+      this.accounts.processors(accountId),
+      routeId === null ? null : this.routePolicy(accountId, routeId),
+    ]);
+    return { route, processors: items.map(({ processor }) => snapshotOf(processor)), default_processor_id: account.defaultProcessorId };
+  }
+
+  /**
+   * A route deleted since the payment started still routes the tier with its last revision: the
+   * payment chose the route when it started (only an account default, which sessions do not
+   * hold a reference to, can be deleted meanwhile), and a customer's payment should not fail
+   * for an edit of the merchant's configuration in between.
+   */
+  private async routePolicy(accountId: string, routeId: string): Promise<RoutePolicy> {
+    const state = await this.runner.load(streamName('route', routeId), routeDecider);
+    // Payments take route ids from their session and account, which name only live routes of their own.
+    if (state.status === 'none' || state.route.accountId !== accountId) throw new Error(`route ${routeId} of a payment of account ${accountId} does not exist`);
+    const { id, revision, strategy, processors, rules, failover, optimized_retry } = state.route;
+    return { route_id: id, revision, strategy, processors, rules, failover, optimized_retry };
+  }
+}
+
+function snapshotOf({ id, status, supported_currencies, supported_networks, fees }: Processor): ProcessorSnapshot {
+  return { id, status, supported_currencies, supported_networks, fees };
+}

@@ -1,0 +1,138 @@
+import { PaymentEvent, PaymentStartedData } from '@payments/domain';
+import { MemoryEventStore, randomEventId } from '@payments/event-store';
+import { MemoryReadModelStore, ProjectionRunner } from '@payments/read-models';
+import { listPayments, payments, unfinishedPayments } from '@payments/read-models/projections/payments';
+
+describe('payments read model', () => {
+  let events: MemoryEventStore;
+  let readModels: MemoryReadModelStore;
+
+  beforeEach(() => {
+    events = new MemoryEventStore();
+    readModels = new MemoryReadModelStore();
+  });
+
+  afterEach(() => events.close());
+
+  const at = '2026-11-21T10:00:00.000Z';
+
+  async function append(stream: string, event: { type: string; data: object }): Promise<void> {
+    await events.appendToStream(stream, [{ id: randomEventId(), ...event, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+  }
+
+  const began = (paymentId: string, sessionId = 'cs_stg_1') => append(`checkout_session-${sessionId}`, { type: 'SessionPaymentBegan', data: { session_id: sessionId, payment_id: paymentId } });
+  const sessionEnded = (paymentId: string, outcome: 'SessionPaymentFailed' | 'CheckoutSessionCompleted', sessionId = 'cs_stg_1') =>
+    append(`checkout_session-${sessionId}`, { type: outcome, data: { session_id: sessionId, payment_id: paymentId, completed_at: at } });
+
+  const startedData = (paymentId: string, over: Partial<PaymentStartedData>): PaymentStartedData => ({
+    payment_id: paymentId,
+    checkout_session_id: 'cs_stg_1',
+    account_id: 'acc_stg_a',
+    tiers: [
+      { index: 0, amount: 5000, currency: 'USD', route_id: null },
+      { index: 1, amount: 2500, currency: 'EUR', route_id: null },
+    ],
+    card: { last4: '4242', bin: '424242', network: 'visa', fingerprint: 'fp' },
+    bin_country: null,
+    routing: null,
+    started_at: at,
+    ...over,
+  });
+
+  const paymentEvent = (paymentId: string, event: PaymentEvent) => append(`payment-${paymentId}`, event);
+
+  /** A payment that began on its session and started. */
+  async function start(paymentId: string, over: Partial<PaymentStartedData> = {}): Promise<void> {
+    const data = startedData(paymentId, over);
+    await began(paymentId, data.checkout_session_id);
+    await paymentEvent(paymentId, { type: 'PaymentStarted', data });
+  }
+
+  const finish = (paymentId: string, sessionId = 'cs_stg_1') =>
+    paymentEvent(paymentId, { type: 'PaymentFailed', data: { payment_id: paymentId, checkout_session_id: sessionId, failure_reason: 'all_tiers_failed', tier: 1, completed_at: at } });
+
+  async function project(): Promise<void> {
+    await new ProjectionRunner(payments, events, readModels).catchUp();
+  }
+
+  const ids = async (query: Partial<Parameters<typeof listPayments>[2]> = {}, accountId = 'acc_stg_a') => {
+    await project();
+    return (await listPayments(readModels, accountId, { limit: 50, offset: 0, ...query })).items.map((view) => view.id);
+  };
+
+  it('lists the account’s started payments newest first with their API view', async () => {
+    await start('pay_stg_1');
+    await start('pay_stg_2');
+    await start('pay_stg_other', { account_id: 'acc_stg_b' });
+
+    expect(await ids()).toEqual(['pay_stg_2', 'pay_stg_1']);
+    const [newest] = (await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items;
+    expect(newest).toMatchObject({ id: 'pay_stg_2', object: 'payment', status: 'processing', amount: 5000, currency: 'USD', source: { type: 'card', last4: '4242' } });
+    expect(await ids({}, 'acc_stg_b')).toEqual(['pay_stg_other']);
+  });
+
+  it('filters by checkout session, by status and by both', async () => {
+    await start('pay_stg_1', { checkout_session_id: 'cs_stg_1' });
+    await start('pay_stg_2', { checkout_session_id: 'cs_stg_2' });
+    await start('pay_stg_3', { checkout_session_id: 'cs_stg_1' });
+    await finish('pay_stg_1');
+
+    expect(await ids({ checkoutSessionId: 'cs_stg_1' })).toEqual(['pay_stg_3', 'pay_stg_1']);
+    expect(await ids({ status: 'failed' })).toEqual(['pay_stg_1']);
+    expect(await ids({ status: 'processing' })).toEqual(['pay_stg_3', 'pay_stg_2']);
+    expect(await ids({ checkoutSessionId: 'cs_stg_1', status: 'processing' })).toEqual(['pay_stg_3']);
+    expect(await ids({ checkoutSessionId: 'cs_stg_unknown' })).toEqual([]);
+  });
+
+  it('counts the whole filtered list in total while paging', async () => {
+    for (const id of ['pay_stg_1', 'pay_stg_2', 'pay_stg_3']) await start(id);
+    await project();
+
+    expect(await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 1 })).toEqual({ items: [expect.objectContaining({ id: 'pay_stg_2' })], total: 3 });
+  });
+
+  it('shows the amount of the tier a payment moved on to', async () => {
+    await start('pay_stg_1');
+    const plan = { route_id: null, route_revision: null, strategy: 'priority' as const, candidate_order: [], plan: [], optimized_retry: false };
+    await paymentEvent('pay_stg_1', { type: 'TierStarted', data: { payment_id: 'pay_stg_1', tier: 1, ...plan, failover: { on: ['decline'], decline_codes: null, max_attempts: null } } });
+    await project();
+
+    expect((await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items[0]).toMatchObject({ tier: 1, amount: 2500, currency: 'EUR' });
+  });
+
+  it('keeps a payment unfinished from its beginning on the session until the session records its end', async () => {
+    await began('pay_stg_unstarted');
+    await start('pay_stg_running');
+    await start('pay_stg_finished');
+    await finish('pay_stg_finished');
+    await start('pay_stg_settled');
+    await finish('pay_stg_settled');
+    await sessionEnded('pay_stg_settled', 'SessionPaymentFailed');
+    await start('pay_stg_paid');
+    await sessionEnded('pay_stg_paid', 'CheckoutSessionCompleted');
+    await project();
+
+    const unfinished = await unfinishedPayments(readModels, { limit: 50, offset: 0 });
+    expect(unfinished.map(({ paymentId, started }) => [paymentId, started])).toEqual([
+      ['pay_stg_unstarted', false],
+      ['pay_stg_running', true],
+      ['pay_stg_finished', true],
+    ]);
+    expect(unfinished[0]).toEqual({ paymentId: 'pay_stg_unstarted', checkoutSessionId: 'cs_stg_1', beganAt: expect.any(String), started: false });
+  });
+
+  it('does not list a payment that never started', async () => {
+    await began('pay_stg_unstarted');
+
+    expect(await ids()).toEqual([]);
+  });
+
+  it('ignores other events of checkout sessions and of other streams', async () => {
+    await append('checkout_session-cs_stg_1', { type: 'CheckoutSessionExpired', data: { session_id: 'cs_stg_1', reason: 'manual', expired_at: at } });
+    await append('account-acc_stg_a', { type: 'AccountOpened', data: { account_id: 'acc_stg_a', name: 'Shop', sandbox: false, opened_at: at } });
+    await project();
+
+    expect(await readModels.checkpoint('payments')).toBeDefined();
+    expect(await unfinishedPayments(readModels, { limit: 50, offset: 0 })).toEqual([]);
+  });
+});
