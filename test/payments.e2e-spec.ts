@@ -90,7 +90,7 @@ describe('payments over HTTP', () => {
 
       expect(items.map((event: { type: string }) => event.type)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
       expect(items[0]).toEqual({
-        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        id: expect.stringMatching(/^evt_stg_[0-9a-f]{32}$/),
         type: 'PaymentStarted',
         revision: 0,
         position: expect.any(Number),

@@ -1,4 +1,4 @@
-import { PaymentView } from '@payments/domain';
+import { PaymentView, PaymentsEnv, apiEventId } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 
 /** The payment of API.md "Payments", field by field, so nothing else the view may gain leaks into answers. */
@@ -30,14 +30,16 @@ export function presentPayment(view: PaymentView) {
  * `position` (in the global log) are JSON numbers: both stay far below 2^53, where numbers stop
  * being exact, for any log this service can hold.
  */
-export function presentPaymentEvent(event: RecordedEvent) {
+export function presentPaymentEvent(event: RecordedEvent, env: PaymentsEnv) {
+  const causation = event.metadata.causation_id;
   return {
-    id: event.id,
+    id: apiEventId(event.id, env),
     type: event.type,
     revision: Number(event.revision),
     position: Number(event.position),
     created_at: event.createdAt.toISOString(),
     data: event.data,
-    metadata: event.metadata,
+    // A saga step is caused by the event it read: name that event by its API id too.
+    metadata: typeof causation === 'string' ? { ...event.metadata, causation_id: apiEventId(causation, env) } : event.metadata,
   };
 }

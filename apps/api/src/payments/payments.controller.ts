@@ -58,7 +58,7 @@ export class PaymentsController {
   @Get('v1/payments/:id/events')
   @ApiOperation({ summary: "The payment's stored events in order (audit); revision and position are JSON integers" })
   async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    return { items: (await this.reader.events(accountOf(principal), id)).map(presentPaymentEvent) };
+    return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentPaymentEvent(event, this.settings.env)) };
   }
 
   private async waitAtMost(finished: Promise<void>, ms: number): Promise<void> {

@@ -19,6 +19,18 @@ describe('exportEvents', () => {
     return lines.map((line) => JSON.parse(line));
   }
 
+  it("never writes a processor's signing secret", async () => {
+    const http = { url: 'https://psp.example/authorize', secret: 'whsec_signing_secret_0001' };
+    await events.appendToStream('processor-proc_c', [{ id: randomEventId(), type: 'ProcessorConnected', data: { processor_id: 'proc_c', http }, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+    await events.appendToStream('processor-proc_c', [{ id: randomEventId(), type: 'ProcessorUpdated', data: { processor_id: 'proc_c', changes: { http } }, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+
+    const lines = await exported({ after: 3n });
+
+    expect(JSON.stringify(lines)).not.toContain(http.secret);
+    expect(lines[0].data.http).toEqual({ url: http.url, secret: '[redacted]' });
+    expect(lines[1].data.changes.http).toEqual({ url: http.url, secret: '[redacted]' });
+  });
+
   it('writes every event as one JSON line in global order', async () => {
     const lines = await exported({});
 

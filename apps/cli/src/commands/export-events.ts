@@ -1,3 +1,4 @@
+import { redactSecrets } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store';
 import { WriteLine } from '../output';
 
@@ -13,7 +14,7 @@ export function eventAsJson(event: RecordedEvent): string {
     revision: event.revision.toString(),
     position: event.position.toString(),
     created_at: event.createdAt.toISOString(),
-    data: event.data,
+    data: redactSecrets(event.type, event.data),
     metadata: event.metadata,
   });
 }

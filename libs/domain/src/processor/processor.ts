@@ -147,3 +147,20 @@ export function supportsCurrency(processor: Pick<ProcessorSettings, 'supported_c
 export function supportsNetwork(processor: Pick<ProcessorSettings, 'supported_networks'>, network: CardNetwork): boolean {
   return processor.supported_networks.length === 0 || processor.supported_networks.includes(network);
 }
+
+/**
+ * Event data as it may leave the service (exports, audit feeds): a processor's signing secret
+ * is stored because signing needs it after a restart, but is shown to no one.
+ */
+export function redactSecrets(type: string, data: unknown): unknown {
+  if (type === 'ProcessorConnected') return redactHttpSecret(data as { http: HttpEndpoint | null });
+  if (type === 'ProcessorUpdated') {
+    const updated = data as { changes: { http?: HttpEndpoint | null } };
+    return { ...updated, changes: redactHttpSecret(updated.changes) };
+  }
+  return data;
+}
+
+function redactHttpSecret<T extends { http?: HttpEndpoint | null }>(holder: T): T {
+  return holder.http ? { ...holder, http: { ...holder.http, secret: '[redacted]' } } : holder;
+}

@@ -25,3 +25,13 @@ export function prefixOf(id: string): IdPrefix | undefined {
   const prefix = id.slice(0, id.indexOf('_'));
   return (ID_PREFIXES as readonly string[]).includes(prefix) ? (prefix as IdPrefix) : undefined;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The API's id of a stored event (`evt_<env>_<32 hex>`): the store keys events by UUID, which
+ * EventStoreDB requires, while API ids never contain `-`. The mapping is one to one.
+ */
+export function apiEventId(uuid: string, env: PaymentsEnv): string {
+  return UUID.test(uuid) ? `evt_${env}_${uuid.replace(/-/g, '').toLowerCase()}` : uuid;
+}
