@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventToAppend, SqliteEventStore, openEventsDatabase, randomEventId } from '@payments/event-store';
+import { EVENT_COLUMNS, EventRow, EventToAppend, SqliteEventStore, eventFromRow, openEventsDatabase, randomEventId } from '@payments/event-store';
 
 const STREAMS = 500;
 const TURNS = 20;
@@ -116,24 +116,13 @@ function raw(dataDir: string): Contender {
       insert.run(batch.stream, batch.revisionBefore + 1n + BigInt(index), event.id, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), createdAt);
     });
   }).immediate;
-  const select = db.prepare<[], { position: number; stream_id: string; revision: number; event_id: string; type: string; data: string; metadata: string; created_at: number }>(
-    'SELECT position, stream_id, revision, event_id, type, data, metadata, created_at FROM events ORDER BY position',
-  );
+  const select = db.prepare<[], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY position`);
   return {
     append: async (batch) => write(batch),
     readAll: async () => {
       let count = 0;
       for (const row of select.iterate()) {
-        void {
-          id: row.event_id,
-          streamId: row.stream_id,
-          type: row.type,
-          revision: BigInt(row.revision),
-          position: BigInt(row.position),
-          data: JSON.parse(row.data),
-          metadata: JSON.parse(row.metadata),
-          createdAt: new Date(row.created_at),
-        };
+        void eventFromRow(row);
         count++;
       }
       return count;

@@ -1,19 +1,9 @@
-import { DomainError } from '@payments/domain';
 import { CardInput, networkFromBin, passesLuhn, summariseCard } from '@payments/domain/card';
+import { errorOf } from './domain-error';
 
 const now = new Date('2026-11-21T10:00:00.000Z');
 const fingerprint = (digits: string) => `fp_${digits.length}_${digits.slice(-2)}`;
 const visa: CardInput = { number: '4242424242424242', exp_month: 12, exp_year: 2030, cvc: '123' };
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError, but nothing was thrown');
-}
 
 describe('Luhn check', () => {
   it.each(['4242424242424242', '4000000000000002', '378282246310005', '6011111111111117', '3530111333300000', '5555555555554444', '36227206271667'])(

@@ -1,6 +1,6 @@
-import { DomainError } from '@payments/domain';
 import { CouponTerms } from '@payments/domain/catalog';
 import { PricedLineItemInput, priceTier } from '@payments/domain/checkout-session';
+import { errorOf } from './domain-error';
 
 const item = (unit_amount: number, quantity = 1, currency = 'USD', price_id = 'price_stg_1'): PricedLineItemInput => ({
   price_id,
@@ -11,16 +11,6 @@ const item = (unit_amount: number, quantity = 1, currency = 'USD', price_id = 'p
 });
 const percentOff = (percent_off: number): CouponTerms => ({ percent_off, amount_off: null, currency: null });
 const amountOff = (amount_off: number, currency = 'USD'): CouponTerms => ({ percent_off: null, amount_off, currency });
-
-function thrown(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a domain error');
-}
 
 describe('tier pricing', () => {
   it('multiplies unit amounts by quantities and adds them up', () => {
@@ -64,18 +54,18 @@ describe('tier pricing', () => {
   });
 
   it('refuses an amount off in another currency than the tier, naming the tier', () => {
-    const error = thrown(() => priceTier([item(4900, 1, 'EUR')], amountOff(500, 'USD'), 'cascade_line_items[0].line_items'));
+    const error = errorOf(() => priceTier([item(4900, 1, 'EUR')], amountOff(500, 'USD'), 'cascade_line_items[0].line_items'));
     expect(error.kind).toBe('invalid');
     expect(error.errors).toEqual([{ field: 'cascade_line_items[0].line_items', message: 'priced in EUR, but the coupon takes an amount off in USD' }]);
   });
 
   it('refuses prices of different currencies in one tier, naming the odd one out', () => {
-    const error = thrown(() => priceTier([item(100, 1, 'USD', 'price_stg_a'), item(100, 1, 'EUR', 'price_stg_b')], null));
+    const error = errorOf(() => priceTier([item(100, 1, 'USD', 'price_stg_a'), item(100, 1, 'EUR', 'price_stg_b')], null));
     expect(error.kind).toBe('invalid');
     expect(error.errors).toEqual([{ field: 'line_items[1].price_id', message: "price price_stg_b is in EUR, the tier's first price in USD" }]);
   });
 
   it('refuses a tier without line items', () => {
-    expect(thrown(() => priceTier([], null)).kind).toBe('invalid');
+    expect(errorOf(() => priceTier([], null)).kind).toBe('invalid');
   });
 });

@@ -1,4 +1,3 @@
-import { DomainError } from '@payments/domain';
 import {
   candidateOrder,
   parseRoutingAttempts,
@@ -15,6 +14,7 @@ import {
   volumeSplitDraw,
   volumeSplitOrder,
 } from '@payments/domain/routing';
+import { errorOf } from './domain-error';
 
 const A = 'proc_stg_a';
 const B = 'proc_stg_b';
@@ -42,16 +42,6 @@ const policy = (over: Partial<RoutePolicy> = {}): RoutePolicy => ({
   optimized_retry: false,
   ...over,
 });
-
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError, but nothing was thrown');
-}
 
 /** Payment ids whose draw falls in [from, to), found by search so no test hard-codes what the hash gives. */
 function idsDrawing(from: number, to: number, count = 3): string[] {

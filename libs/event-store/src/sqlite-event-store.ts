@@ -14,7 +14,7 @@ import {
   Subscription,
 } from './event-store';
 import { OpenSubscriptions } from './open-subscriptions';
-import { openEventsDatabase } from './sqlite-events-database';
+import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase } from './sqlite-events-database';
 
 export interface SqliteEventStoreOptions {
   /** The store is `<dataDir>/events.db`; the directory is created when missing. */
@@ -23,24 +23,12 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  created_at: number;
-}
-
 interface SerializedEvent {
   data: string;
   metadata: string;
 }
 
 const READ_PAGE_SIZE = 500;
-const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created_at';
 
 /**
  * The default adapter: one SQLite file, safe to share between processes on one machine.
@@ -99,7 +87,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
     const fromRevision = options.fromRevision ?? 0n;
     return readInPages(
-      (previous, limit) => this.statements.streamPage.all(stream, previous ? previous.revision + 1n : fromRevision, limit).map(toRecorded),
+      (previous, limit) => this.statements.streamPage.all(stream, previous ? previous.revision + 1n : fromRevision, limit).map(eventFromRow),
       options.maxCount,
     );
   }
@@ -110,7 +98,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
   }
 
   readAllPage(afterPosition: bigint, limit: number): RecordedEvent[] {
-    return this.statements.allPage.all(afterPosition, limit).map(toRecorded);
+    return this.statements.allPage.all(afterPosition, limit).map(eventFromRow);
   }
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
@@ -137,9 +125,9 @@ function prepareStatements(db: Database.Database) {
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     streamPage: db.prepare<[string, bigint, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
-    allPage: db.prepare<[bigint, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    allPage: db.prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     ping: db.prepare('SELECT 1').pluck(),
   };
 }
@@ -163,17 +151,4 @@ async function* readInPages(
     remaining -= page.length;
     previous = page[page.length - 1];
   }
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    type: row.type,
-    revision: BigInt(row.revision),
-    position: BigInt(row.position),
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    createdAt: new Date(row.created_at),
-  };
 }

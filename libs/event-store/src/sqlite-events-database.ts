@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RecordedEvent } from './event-store';
 
 export function eventsDatabaseFile(dataDir: string): string {
   return join(dataDir, 'events.db');
@@ -39,4 +40,32 @@ export function openEventsDatabase(dataDir: string): Database.Database {
     CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream_and_event_id ON events (stream_id, event_id);
   `);
   return db;
+}
+
+/** A row of the events table, as its readers select it (EVENT_COLUMNS). */
+export interface EventRow {
+  position: number;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  created_at: number;
+}
+
+export const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, created_at';
+
+/** The event a row read back from the file records. */
+export function eventFromRow(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    revision: BigInt(row.revision),
+    position: BigInt(row.position),
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    createdAt: new Date(row.created_at),
+  };
 }

@@ -1,28 +1,17 @@
-import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { AccountSummary, MemoryReadModelStore, ProjectionRunner, accountsListing, listAccounts } from '@payments/read-models';
+import { AccountSummary, accountsListing, listAccounts } from '@payments/read-models';
+import { useProjectionFixture } from './projection-fixture';
 
 describe('accounts listing', () => {
-  let events: MemoryEventStore;
-  let readModels: MemoryReadModelStore;
-
-  beforeEach(() => {
-    events = new MemoryEventStore();
-    readModels = new MemoryReadModelStore();
-  });
-
-  afterEach(() => events.close());
-
-  async function append(stream: string, type: string, data: object): Promise<void> {
-    await events.appendToStream(stream, [{ id: randomEventId(), type, data, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
-  }
+  const fixture = useProjectionFixture();
+  const { append } = fixture;
 
   async function open(id: string, openedAt: string, sandbox = false): Promise<void> {
-    await append(`account-${id}`, 'AccountOpened', { account_id: id, name: `Shop ${id}`, sandbox, opened_at: openedAt });
+    await append(`account-${id}`, { type: 'AccountOpened', data: { account_id: id, name: `Shop ${id}`, sandbox, opened_at: openedAt } });
   }
 
   async function listed(page = { limit: 50, offset: 0 }) {
-    await new ProjectionRunner(accountsListing, events, readModels).catchUp();
-    return listAccounts(readModels, page);
+    await fixture.project(accountsListing);
+    return listAccounts(fixture.readModels, page);
   }
 
   it('lists every opened account, newest first', async () => {
@@ -46,9 +35,9 @@ describe('accounts listing', () => {
   it('shows the current default processor and keeps the account in its place', async () => {
     await open('acc_a', '2024-01-01T00:00:00.000Z');
     await open('acc_b', '2024-01-02T00:00:00.000Z');
-    await append('account-acc_a', 'AccountDefaultProcessorChanged', { account_id: 'acc_a', processor_id: 'proc_1' });
-    await append('account-acc_a', 'AccountDefaultProcessorChanged', { account_id: 'acc_a', processor_id: null });
-    await append('account-acc_b', 'AccountDefaultProcessorChanged', { account_id: 'acc_b', processor_id: 'proc_2' });
+    await append('account-acc_a', { type: 'AccountDefaultProcessorChanged', data: { account_id: 'acc_a', processor_id: 'proc_1' } });
+    await append('account-acc_a', { type: 'AccountDefaultProcessorChanged', data: { account_id: 'acc_a', processor_id: null } });
+    await append('account-acc_b', { type: 'AccountDefaultProcessorChanged', data: { account_id: 'acc_b', processor_id: 'proc_2' } });
 
     const page = await listed();
 
@@ -60,15 +49,15 @@ describe('accounts listing', () => {
 
   it('shows the current default route', async () => {
     await open('acc_a', '2024-01-01T00:00:00.000Z');
-    await append('account-acc_a', 'AccountDefaultRouteChanged', { account_id: 'acc_a', route_id: 'proute_1' });
-    await append('account-acc_a', 'AccountDefaultRouteChanged', { account_id: 'acc_a', route_id: 'proute_2' });
+    await append('account-acc_a', { type: 'AccountDefaultRouteChanged', data: { account_id: 'acc_a', route_id: 'proute_1' } });
+    await append('account-acc_a', { type: 'AccountDefaultRouteChanged', data: { account_id: 'acc_a', route_id: 'proute_2' } });
 
     expect((await listed()).items.map((account) => account.defaultRouteId)).toEqual(['proute_2']);
   });
 
   it('ignores other events and changes to accounts it never saw open', async () => {
-    await append('account-acc_ghost', 'AccountDefaultProcessorChanged', { account_id: 'acc_ghost', processor_id: 'proc_1' });
-    await append('processor-proc_1', 'ProcessorConnected', { processor_id: 'proc_1' });
+    await append('account-acc_ghost', { type: 'AccountDefaultProcessorChanged', data: { account_id: 'acc_ghost', processor_id: 'proc_1' } });
+    await append('processor-proc_1', { type: 'ProcessorConnected', data: { processor_id: 'proc_1' } });
 
     expect(await listed()).toEqual({ items: [], total: 0 });
   });

@@ -1,29 +1,18 @@
-import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { MemoryReadModelStore, ProjectionRunner } from '@payments/read-models';
 import { catalogListing, listCatalogItems } from '@payments/read-models/projections/catalog-listing';
+import { useProjectionFixture } from './projection-fixture';
 
 describe('catalog listing', () => {
-  let events: MemoryEventStore;
-  let readModels: MemoryReadModelStore;
-
-  beforeEach(() => {
-    events = new MemoryEventStore();
-    readModels = new MemoryReadModelStore();
-  });
-
-  afterEach(() => events.close());
+  const fixture = useProjectionFixture();
+  const { append } = fixture;
 
   const at = '2026-11-21T10:00:00.000Z';
 
-  async function append(stream: string, type: string, data: object): Promise<void> {
-    await events.appendToStream(stream, [{ id: randomEventId(), type, data, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
-  }
-
-  const product = (id: string, accountId = 'acc_stg_a') => append(`catalog-${id}`, 'ProductCreated', { product_id: id, account_id: accountId, name: `Product ${id}`, created_at: at });
+  const product = (id: string, accountId = 'acc_stg_a') =>
+    append(`catalog-${id}`, { type: 'ProductCreated', data: { product_id: id, account_id: accountId, name: `Product ${id}`, created_at: at } });
 
   async function listed(accountId: string, kind: Parameters<typeof listCatalogItems>[2], page = { limit: 50, offset: 0 }) {
-    await new ProjectionRunner(catalogListing, events, readModels).catchUp();
-    return listCatalogItems(readModels, accountId, kind, page);
+    await fixture.project(catalogListing);
+    return listCatalogItems(fixture.readModels, accountId, kind, page);
   }
 
   it('lists items newest first even when they share their creation time', async () => {
@@ -46,7 +35,7 @@ describe('catalog listing', () => {
     await product('prod_stg_mine');
     await product('prod_stg_theirs', 'acc_stg_b');
     const coupon = { coupon_id: 'coupon_stg_1', account_id: 'acc_stg_a', percent_off: 10, amount_off: null, currency: null, name: null, created_at: at };
-    await append('catalog-coupon_stg_1', 'CouponCreated', coupon);
+    await append('catalog-coupon_stg_1', { type: 'CouponCreated', data: coupon });
 
     expect((await listed('acc_stg_a', 'product')).items.map((item) => item.id)).toEqual(['prod_stg_mine']);
     expect((await listed('acc_stg_b', 'product')).items.map((item) => item.id)).toEqual(['prod_stg_theirs']);
@@ -56,8 +45,8 @@ describe('catalog listing', () => {
   });
 
   it('ignores the claims of promotion codes and every other event', async () => {
-    await append('promotion_code-acc_stg_a_SAVE20', 'PromotionCodeClaimed', { account_id: 'acc_stg_a', code: 'SAVE20', promotion_code_id: 'promo_stg_1' });
-    await append('account-acc_stg_a', 'AccountOpened', { account_id: 'acc_stg_a', name: 'Shop', sandbox: false, opened_at: at });
+    await append('promotion_code-acc_stg_a_SAVE20', { type: 'PromotionCodeClaimed', data: { account_id: 'acc_stg_a', code: 'SAVE20', promotion_code_id: 'promo_stg_1' } });
+    await append('account-acc_stg_a', { type: 'AccountOpened', data: { account_id: 'acc_stg_a', name: 'Shop', sandbox: false, opened_at: at } });
 
     expect(await listed('acc_stg_a', 'promotion_code')).toEqual({ items: [], total: 0 });
   });

@@ -1,28 +1,22 @@
-import { CheckoutSessionEvent, RouteEvent } from '@payments/domain';
-import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { MemoryReadModelStore, ProjectionRunner } from '@payments/read-models';
+import { CheckoutSessionEvent } from '@payments/domain';
 import { checkoutSessions, listCheckoutSessions, overdueCheckoutSessions, unreleasedCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { useProjectionFixture } from './projection-fixture';
+import { attached, detached } from './route-events';
 
 type CreatedData = Extract<CheckoutSessionEvent, { type: 'CheckoutSessionCreated' }>['data'];
 
 describe('checkout sessions read model', () => {
-  let events: MemoryEventStore;
-  let readModels: MemoryReadModelStore;
+  const fixture = useProjectionFixture();
 
-  beforeEach(() => {
-    events = new MemoryEventStore();
-    readModels = new MemoryReadModelStore();
-  });
-
-  afterEach(() => events.close());
-
-  async function append(stream: string, event: CheckoutSessionEvent | RouteEvent): Promise<void> {
-    await events.appendToStream(stream, [{ id: randomEventId(), type: event.type, data: event.data, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
-  }
+  const session = (id: string, event: CheckoutSessionEvent) => fixture.append(`checkout_session-${id}`, event);
+  const attach = (routeId: string, sessionId: string) => fixture.append(`route-${routeId}`, attached(routeId, sessionId));
+  const detach = (routeId: string, sessionId: string) => fixture.append(`route-${routeId}`, detached(routeId, sessionId));
+  const project = () => fixture.project(checkoutSessions);
+  const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id);
 
   async function create(id: string, createdAt: string, expiresAt: string, over: Partial<CreatedData> = {}): Promise<void> {
     const tier = { index: 0, line_items: [], amount_subtotal: 100, amount_discount: 0, amount_total: 100, currency: 'USD', processor_route_id: null };
-    await append(`checkout_session-${id}`, {
+    await session(id, {
       type: 'CheckoutSessionCreated',
       data: {
         session_id: id,
@@ -42,12 +36,6 @@ describe('checkout sessions read model', () => {
     });
   }
 
-  const session = (id: string, event: CheckoutSessionEvent) => append(`checkout_session-${id}`, event);
-  const attach = (routeId: string, sessionId: string) => append(`route-${routeId}`, { type: 'RouteAttachedToSession', data: { route_id: routeId, session_id: sessionId } });
-  const detach = (routeId: string, sessionId: string) => append(`route-${routeId}`, { type: 'RouteDetachedFromSession', data: { route_id: routeId, session_id: sessionId } });
-  const project = () => new ProjectionRunner(checkoutSessions, events, readModels).catchUp();
-  const ids = (sessions: { id: string }[]) => sessions.map((s) => s.id);
-
   it("lists an account's sessions newest first, all or of one status", async () => {
     await create('cs_stg_old', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
     await create('cs_stg_new', '2026-01-03T00:00:00.000Z', '2026-01-04T00:00:00.000Z');
@@ -56,9 +44,9 @@ describe('checkout sessions read model', () => {
     await session('cs_stg_mid', { type: 'CheckoutSessionExpired', data: { session_id: 'cs_stg_mid', reason: 'manual', expired_at: '2026-01-02T01:00:00.000Z' } });
     await project();
 
-    const all = await listCheckoutSessions(readModels, 'acc_stg_a', { limit: 2, offset: 0 });
-    const open = await listCheckoutSessions(readModels, 'acc_stg_a', { status: 'open', limit: 10, offset: 0 });
-    const expired = await listCheckoutSessions(readModels, 'acc_stg_a', { status: 'expired', limit: 10, offset: 0 });
+    const all = await listCheckoutSessions(fixture.readModels, 'acc_stg_a', { limit: 2, offset: 0 });
+    const open = await listCheckoutSessions(fixture.readModels, 'acc_stg_a', { status: 'open', limit: 10, offset: 0 });
+    const expired = await listCheckoutSessions(fixture.readModels, 'acc_stg_a', { status: 'expired', limit: 10, offset: 0 });
 
     expect({ ids: ids(all.items), total: all.total }).toEqual({ ids: ['cs_stg_new', 'cs_stg_mid'], total: 3 });
     expect(ids(open.items)).toEqual(['cs_stg_new', 'cs_stg_old']);
@@ -75,10 +63,10 @@ describe('checkout sessions read model', () => {
     await project();
     const at4 = new Date('2026-01-01T04:00:00.000Z');
 
-    expect(ids(await overdueCheckoutSessions(readModels, at4))).toEqual(['cs_stg_other', 'cs_stg_soon', 'cs_stg_late']);
-    expect(ids(await overdueCheckoutSessions(readModels, at4, { accountId: 'acc_stg_a' }))).toEqual(['cs_stg_soon', 'cs_stg_late']);
-    expect(ids(await overdueCheckoutSessions(readModels, at4, { limit: 1 }))).toEqual(['cs_stg_other']);
-    expect(ids(await overdueCheckoutSessions(readModels, new Date('2026-01-01T03:00:00.000Z'), { accountId: 'acc_stg_a' }))).toEqual(['cs_stg_soon', 'cs_stg_late']);
+    expect(ids(await overdueCheckoutSessions(fixture.readModels, at4))).toEqual(['cs_stg_other', 'cs_stg_soon', 'cs_stg_late']);
+    expect(ids(await overdueCheckoutSessions(fixture.readModels, at4, { accountId: 'acc_stg_a' }))).toEqual(['cs_stg_soon', 'cs_stg_late']);
+    expect(ids(await overdueCheckoutSessions(fixture.readModels, at4, { limit: 1 }))).toEqual(['cs_stg_other']);
+    expect(ids(await overdueCheckoutSessions(fixture.readModels, new Date('2026-01-01T03:00:00.000Z'), { accountId: 'acc_stg_a' }))).toEqual(['cs_stg_soon', 'cs_stg_late']);
   });
 
   it('takes a session whose payment failed back into the expiry index, and drops one that completed', async () => {
@@ -91,8 +79,8 @@ describe('checkout sessions read model', () => {
     await session('cs_stg_paid', { type: 'CheckoutSessionCompleted', data: { session_id: 'cs_stg_paid', payment_id: 'pay_stg_2', completed_at: '2026-01-01T00:10:00.000Z' } });
     await project();
 
-    expect(ids(await overdueCheckoutSessions(readModels, new Date('2026-01-02T00:00:00.000Z')))).toEqual(['cs_stg_failed']);
-    expect(ids((await listCheckoutSessions(readModels, 'acc_stg_a', { status: 'complete', limit: 10, offset: 0 })).items)).toEqual(['cs_stg_paid']);
+    expect(ids(await overdueCheckoutSessions(fixture.readModels, new Date('2026-01-02T00:00:00.000Z')))).toEqual(['cs_stg_failed']);
+    expect(ids((await listCheckoutSessions(fixture.readModels, 'acc_stg_a', { status: 'complete', limit: 10, offset: 0 })).items)).toEqual(['cs_stg_paid']);
   });
 
   it('lists a settled session as unreleased until every route it attached to has detached it', async () => {
@@ -100,16 +88,16 @@ describe('checkout sessions read model', () => {
     await attach('proute_stg_b', 'cs_stg_1');
     await create('cs_stg_1', '2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z');
     await project();
-    expect(await unreleasedCheckoutSessions(readModels, 10)).toEqual([]);
+    expect(await unreleasedCheckoutSessions(fixture.readModels, 10)).toEqual([]);
 
     await session('cs_stg_1', { type: 'CheckoutSessionExpired', data: { session_id: 'cs_stg_1', reason: 'automatic', expired_at: '2026-01-01T01:00:00.000Z' } });
     await detach('proute_stg_a', 'cs_stg_1');
     await project();
-    expect(await unreleasedCheckoutSessions(readModels, 10)).toEqual([{ session: expect.objectContaining({ id: 'cs_stg_1', status: 'expired' }), attachedRouteIds: ['proute_stg_b'] }]);
+    expect(await unreleasedCheckoutSessions(fixture.readModels, 10)).toEqual([{ session: expect.objectContaining({ id: 'cs_stg_1', status: 'expired' }), attachedRouteIds: ['proute_stg_b'] }]);
 
     await detach('proute_stg_b', 'cs_stg_1');
     await project();
-    expect(await unreleasedCheckoutSessions(readModels, 10)).toEqual([]);
+    expect(await unreleasedCheckoutSessions(fixture.readModels, 10)).toEqual([]);
   });
 
   it('keeps nothing of a session whose routes were attached and detached again without it being recorded', async () => {
@@ -117,6 +105,6 @@ describe('checkout sessions read model', () => {
     await detach('proute_stg_a', 'cs_stg_refused');
     await project();
 
-    expect(await readModels.get('checkout_sessions', 'cs_stg_refused')).toBeUndefined();
+    expect(await fixture.readModels.get('checkout_sessions', 'cs_stg_refused')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
-import { EventStore, RecordedEvent, randomEventId } from '@payments/event-store';
+import { EventStore, RecordedEvent } from '@payments/event-store';
 import { Projection } from '@payments/read-models';
+import { appendEvent } from './projection-fixture';
 
 /** What the counting projection keeps per stream: every position it applied, so a repeat or a gap shows. */
 export interface StreamCount {
@@ -31,7 +32,7 @@ export function countingProjection(name = 'counting'): Projection {
 export async function appendEvents(store: EventStore, stream: string, count: number, type = 'Counted'): Promise<bigint> {
   let position = 0n;
   for (let i = 0; i < count; i++) {
-    ({ position } = await store.appendToStream(stream, [{ id: randomEventId(), type, data: { i }, metadata: { schema_version: 1 } }], { expectedRevision: 'any' }));
+    position = await appendEvent(store, stream, { type, data: { i } });
   }
   return position;
 }

@@ -1,24 +1,12 @@
 import { PaymentEvent, PaymentStartedData } from '@payments/domain';
-import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { MemoryReadModelStore, ProjectionRunner } from '@payments/read-models';
 import { listPayments, payments, unfinishedPayments } from '@payments/read-models/projections/payments';
+import { useProjectionFixture } from './projection-fixture';
 
 describe('payments read model', () => {
-  let events: MemoryEventStore;
-  let readModels: MemoryReadModelStore;
-
-  beforeEach(() => {
-    events = new MemoryEventStore();
-    readModels = new MemoryReadModelStore();
-  });
-
-  afterEach(() => events.close());
+  const fixture = useProjectionFixture();
+  const { append } = fixture;
 
   const at = '2026-11-21T10:00:00.000Z';
-
-  async function append(stream: string, event: { type: string; data: object }): Promise<void> {
-    await events.appendToStream(stream, [{ id: randomEventId(), ...event, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
-  }
 
   const began = (paymentId: string, sessionId = 'cs_stg_1') => append(`checkout_session-${sessionId}`, { type: 'SessionPaymentBegan', data: { session_id: sessionId, payment_id: paymentId } });
   const sessionEnded = (paymentId: string, outcome: 'SessionPaymentFailed' | 'CheckoutSessionCompleted', sessionId = 'cs_stg_1') =>
@@ -51,13 +39,11 @@ describe('payments read model', () => {
   const finish = (paymentId: string, sessionId = 'cs_stg_1') =>
     paymentEvent(paymentId, { type: 'PaymentFailed', data: { payment_id: paymentId, checkout_session_id: sessionId, failure_reason: 'all_tiers_failed', tier: 1, completed_at: at } });
 
-  async function project(): Promise<void> {
-    await new ProjectionRunner(payments, events, readModels).catchUp();
-  }
+  const project = () => fixture.project(payments);
 
   const ids = async (query: Partial<Parameters<typeof listPayments>[2]> = {}, accountId = 'acc_stg_a') => {
     await project();
-    return (await listPayments(readModels, accountId, { limit: 50, offset: 0, ...query })).items.map((view) => view.id);
+    return (await listPayments(fixture.readModels, accountId, { limit: 50, offset: 0, ...query })).items.map((view) => view.id);
   };
 
   it('lists the account’s started payments newest first with their API view', async () => {
@@ -66,7 +52,7 @@ describe('payments read model', () => {
     await start('pay_stg_other', { account_id: 'acc_stg_b' });
 
     expect(await ids()).toEqual(['pay_stg_2', 'pay_stg_1']);
-    const [newest] = (await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items;
+    const [newest] = (await listPayments(fixture.readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items;
     expect(newest).toMatchObject({ id: 'pay_stg_2', object: 'payment', status: 'processing', amount: 5000, currency: 'USD', source: { type: 'card', last4: '4242' } });
     expect(await ids({}, 'acc_stg_b')).toEqual(['pay_stg_other']);
   });
@@ -88,7 +74,7 @@ describe('payments read model', () => {
     for (const id of ['pay_stg_1', 'pay_stg_2', 'pay_stg_3']) await start(id);
     await project();
 
-    expect(await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 1 })).toEqual({ items: [expect.objectContaining({ id: 'pay_stg_2' })], total: 3 });
+    expect(await listPayments(fixture.readModels, 'acc_stg_a', { limit: 1, offset: 1 })).toEqual({ items: [expect.objectContaining({ id: 'pay_stg_2' })], total: 3 });
   });
 
   it('shows the amount of the tier a payment moved on to', async () => {
@@ -97,7 +83,7 @@ describe('payments read model', () => {
     await paymentEvent('pay_stg_1', { type: 'TierStarted', data: { payment_id: 'pay_stg_1', tier: 1, ...plan, failover: { on: ['decline'], decline_codes: null, max_attempts: null } } });
     await project();
 
-    expect((await listPayments(readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items[0]).toMatchObject({ tier: 1, amount: 2500, currency: 'EUR' });
+    expect((await listPayments(fixture.readModels, 'acc_stg_a', { limit: 1, offset: 0 })).items[0]).toMatchObject({ tier: 1, amount: 2500, currency: 'EUR' });
   });
 
   it('keeps a payment unfinished from its beginning on the session until the session records its end', async () => {
@@ -112,7 +98,7 @@ describe('payments read model', () => {
     await sessionEnded('pay_stg_paid', 'CheckoutSessionCompleted');
     await project();
 
-    const unfinished = await unfinishedPayments(readModels, { limit: 50, offset: 0 });
+    const unfinished = await unfinishedPayments(fixture.readModels, { limit: 50, offset: 0 });
     expect(unfinished.map(({ paymentId, started }) => [paymentId, started])).toEqual([
       ['pay_stg_unstarted', false],
       ['pay_stg_running', true],
@@ -132,7 +118,7 @@ describe('payments read model', () => {
     await append('account-acc_stg_a', { type: 'AccountOpened', data: { account_id: 'acc_stg_a', name: 'Shop', sandbox: false, opened_at: at } });
     await project();
 
-    expect(await readModels.checkpoint('payments')).toBeDefined();
-    expect(await unfinishedPayments(readModels, { limit: 50, offset: 0 })).toEqual([]);
+    expect(await fixture.readModels.checkpoint('payments')).toBeDefined();
+    expect(await unfinishedPayments(fixture.readModels, { limit: 50, offset: 0 })).toEqual([]);
   });
 });

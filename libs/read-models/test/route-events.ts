@@ -1,5 +1,6 @@
 import { RouteDefinition, RouteEvent } from '@payments/domain';
-import { EventStore, randomEventId } from '@payments/event-store';
+import { EventStore } from '@payments/event-store';
+import { appendEvent } from './projection-fixture';
 
 export const definition: RouteDefinition = {
   name: 'US Optimized',
@@ -31,9 +32,7 @@ export const deleted = (routeId: string, deletedAt: string): RouteEvent => ({ ty
 export async function appendRouteEvents(store: EventStore, events: RouteEvent[]): Promise<bigint> {
   let position = 0n;
   for (const event of events) {
-    ({ position } = await store.appendToStream(`route-${event.data.route_id}`, [{ id: randomEventId(), type: event.type, data: event.data, metadata: { schema_version: 1 } }], {
-      expectedRevision: 'any',
-    }));
+    position = await appendEvent(store, `route-${event.data.route_id}`, event);
   }
   return position;
 }

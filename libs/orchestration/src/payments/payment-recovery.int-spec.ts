@@ -7,12 +7,11 @@ import { WrongExpectedRevision } from '@payments/event-store';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { BeginSessionPayment } from '../checkout-sessions/session-payments';
 import { paymentTiers } from './attempt-payment';
-import { PaymentCards } from './payment-cards';
 import { PaymentRecovery, UNSTARTED_PAYMENT_GRACE_MS } from './payment-recovery';
 import { loadPayment, runPaymentCommand } from './payment-stream';
 import { ProcessorCall } from './processor-call';
 import { TierRoutingResolver } from './tier-routing';
-import { PaymentHarness, VISA } from './test/payment-harness';
+import { PaymentHarness } from './test/payment-harness';
 
 /** A run of the service that stops (as if killed) at a chosen point of a payment, and the run after it on the same data. */
 describe('recovery of unfinished payments at start', () => {
@@ -47,8 +46,7 @@ describe('recovery of unfinished payments at start', () => {
     if (!options.start) return paymentId;
     const session = await h.checkoutSession(sessionId);
     const { processorIds } = await h.module.get(AccountsReader).account(h.accountId);
-    const card = h.module.get(PaymentCards).summarise({ number: VISA, exp_month: 12, exp_year: 2040 });
-    const start = { type: 'StartPayment' as const, paymentId, checkoutSessionId: sessionId, accountId: h.accountId, tiers: paymentTiers(session, null), card, binCountry: null, accountProcessorIds: processorIds };
+    const start = { type: 'StartPayment' as const, paymentId, checkoutSessionId: sessionId, accountId: h.accountId, tiers: paymentTiers(session, null), card: h.card(), binCountry: null, accountProcessorIds: processorIds };
     await runPaymentCommand(h.runner, start, {});
     return paymentId;
   }

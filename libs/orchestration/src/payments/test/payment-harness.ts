@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { CqrsModule, CommandBus } from '@nestjs/cqrs';
 import { Test, TestingModule } from '@nestjs/testing';
-import { CardInput, Clock, PaymentEvent, ProcessorSettings, RouteDefinitionInput, RoutingAttemptInput, checkoutSessionDecider, streamName } from '@payments/domain';
+import { CardInput, CardSummary, Clock, PaymentEvent, ProcessorSettings, RouteDefinitionInput, RoutingAttemptInput, checkoutSessionDecider, streamName } from '@payments/domain';
 import { readStreamToArray } from '@payments/event-store';
 import { SimulatorLedger } from '@payments/processors';
 import { CatalogItemCreated, CreateCatalogItem } from '../../catalog/catalog.commands';
@@ -158,8 +158,12 @@ export class PaymentHarness {
   }
 
   attempt(sessionId: string, options: { card?: Partial<CardInput>; attempts?: RoutingAttemptInput[] } = {}): Promise<AttemptedPayment> {
-    const card = this.module.get(PaymentCards).summarise({ number: VISA, exp_month: 12, exp_year: 2040, cvc: '123', ...options.card });
-    return this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(this.accountId, sessionId, card, options.attempts, {}));
+    return this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(this.accountId, sessionId, this.card(options.card), options.attempts, {}));
+  }
+
+  /** The test card (VISA, 12/2040), `over` changing any of its fields, summarised as the API edge does. */
+  card(over: Partial<CardInput> = {}): CardSummary {
+    return this.module.get(PaymentCards).summarise({ number: VISA, exp_month: 12, exp_year: 2040, cvc: '123', ...over });
   }
 
   async events(paymentId: string): Promise<PaymentEvent[]> {
