@@ -2,10 +2,12 @@
  * `npm run bench -- [name] [--option=value ...]`: runs the named benchmark, or all of them.
  * Benchmarks are never part of `npm test`: they measure, and report whether a target is met.
  */
+import { cascadeBench } from './cascade';
 import { eventStoreBench } from './event-store';
 
 const benches: Record<string, (options: Map<string, string>) => Promise<void>> = {
   'event-store': eventStoreBench,
+  cascade: cascadeBench,
 };
 
 async function main(args: string[]): Promise<void> {

@@ -1,0 +1,156 @@
+/**
+ * Payments per second through the whole cascade over HTTP, against a trivial route of the same
+ * service measured the same way. Each payment declines softly on a first processor, skips an
+ * unavailable second one and is approved by the third: two processor calls, eight events in the
+ * payment's stream and the session's and route's events besides, all in SQLite (synchronous=FULL).
+ * Target: >= 1000 payments/s, or >= 0.10 of the trivial route's requests/s.
+ *
+ * The service runs in this process, as the end-to-end tests build it, and autocannon loads it
+ * over loopback from the same process; its share of the CPU is small (an autocannon of its own
+ * process gets GET /health within about 10 % of the same figure). A session is paid once, so
+ * the sessions are opened before the clock starts.
+ *
+ * Options (or env BENCH_PAYMENTS / BENCH_CONNECTIONS / BENCH_TRIVIAL):
+ * --payments=500 --connections=10 --trivial=10000
+ */
+import autocannon from 'autocannon';
+import { PaymentShop, card } from '../test/support/payment-shop';
+import { bearer, startTestApp } from '../test/support/test-app';
+
+const TARGET_PAYMENTS_PER_SECOND = 1000;
+const TARGET_RATIO = 0.1;
+const WARM_UP_PAYMENTS = 200;
+const WARM_UP_TRIVIAL = 2_000;
+const SESSIONS_IN_FLIGHT = 20;
+const SAMPLED_PAYMENTS = 5;
+const EXPECTED_EVENTS = [
+  'PaymentStarted',
+  'TierStarted',
+  'ProcessorAttempted',
+  'ProcessorDeclined',
+  'ProcessorSkipped',
+  'ProcessorAttempted',
+  'ProcessorApproved',
+  'PaymentSucceeded',
+];
+
+interface Load {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export async function cascadeBench(options: Map<string, string>): Promise<void> {
+  const payments = positiveInteger(options.get('payments') ?? process.env.BENCH_PAYMENTS, 500, 'payments');
+  const connections = positiveInteger(options.get('connections') ?? process.env.BENCH_CONNECTIONS, 10, 'connections');
+  const trivialRequests = positiveInteger(options.get('trivial') ?? process.env.BENCH_TRIVIAL, 10_000, 'trivial');
+  // The limiter would answer 429 long before the payment path is the bottleneck.
+  const t = await startTestApp({ RATE_LIMIT_PER_SECOND: '1000000' });
+  try {
+    await t.app.listen(0, '127.0.0.1');
+    const url = await t.app.getUrl();
+    const shop = await PaymentShop.open(t);
+    const session = await sessionThroughCascade(shop);
+
+    const setUpStarted = performance.now();
+    const warmUpSessions = await openSessions(shop, session, WARM_UP_PAYMENTS);
+    const measuredSessions = await openSessions(shop, session, payments);
+    const setUpSeconds = (performance.now() - setUpStarted) / 1000;
+    console.log(`${WARM_UP_PAYMENTS + payments} checkout sessions opened in ${setUpSeconds.toFixed(1)} s (not measured)`);
+
+    // Warm both paths up, so neither pays for the JIT in the measured run.
+    await payAll(url, shop, warmUpSessions, connections);
+    await load(`${url}/health`, { connections, amount: WARM_UP_TRIVIAL });
+    const cascade = await payAll(url, shop, measuredSessions, connections);
+    const trivial = await load(`${url}/health`, { connections, amount: trivialRequests });
+    await verifyPayments(shop, WARM_UP_PAYMENTS + payments);
+
+    const ratio = cascade.perSecond / trivial.perSecond;
+    console.log(`${payments} payments and ${trivialRequests} GET /health over ${connections} connections on 127.0.0.1; service and load in one process`);
+    console.table({
+      'POST /v1/checkout/sessions/{id}/pay': row(cascade),
+      'GET /health': row(trivial),
+    });
+    console.log(`payments/trivial: ${ratio.toFixed(3)}`);
+    const met = cascade.perSecond >= TARGET_PAYMENTS_PER_SECOND || ratio >= TARGET_RATIO;
+    console.log(`target >= ${TARGET_PAYMENTS_PER_SECOND} payments/s or >= ${TARGET_RATIO} of the trivial route: ${met ? 'met' : 'NOT met'}`);
+    if (!met) process.exitCode = 1;
+  } finally {
+    await t.close();
+  }
+}
+
+/**
+ * The body of a checkout session whose route meets the cascade's three kinds of step: a soft
+ * decline, an unavailable processor, an approval.
+ */
+async function sessionThroughCascade(shop: PaymentShop): Promise<object> {
+  const declining = await shop.processor('Declining', { simulator: { outcome: 'decline', decline_code: '05' } });
+  const down = await shop.processor('Down', { status: 'unavailable' });
+  const approving = await shop.processor('Approving');
+  const route = await shop.route([declining, down, approving], { strategy: 'priority', failover: { on: ['decline'] } });
+  const product = await shop.create('/v1/products', { name: 'Bench plan' });
+  const price = await shop.create('/v1/prices', { product_id: product, unit_amount: 5000, currency: 'USD' });
+  return { line_items: [{ price_id: price, quantity: 1 }], processor_route_id: route, success_url: 'https://shop.example/ok' };
+}
+
+async function openSessions(shop: PaymentShop, body: object, count: number): Promise<string[]> {
+  const sessions: string[] = [];
+  while (sessions.length < count) {
+    const batch = Math.min(SESSIONS_IN_FLIGHT, count - sessions.length);
+    sessions.push(...(await Promise.all(Array.from({ length: batch }, () => shop.create('/v1/checkout/sessions', body)))));
+  }
+  return sessions;
+}
+
+/** Pays each session once, each request taking the next session. */
+async function payAll(url: string, shop: PaymentShop, sessions: readonly string[], connections: number): Promise<Load> {
+  let next = 0;
+  return load(url, {
+    connections,
+    amount: sessions.length,
+    method: 'POST',
+    headers: { ...bearer(shop.account.secret), 'content-type': 'application/json' },
+    body: JSON.stringify({ payment_method: card() }),
+    requests: [
+      {
+        setupRequest: (request) => {
+          if (next >= sessions.length) throw new Error('autocannon asked for more payments than sessions were opened');
+          return { ...request, path: `/v1/checkout/sessions/${sessions[next++]}/pay` };
+        },
+      },
+    ],
+  });
+}
+
+/** Fails unless every request answered 2xx: a fast error is no measurement. */
+async function load(url: string, options: Omit<autocannon.Options, 'url'> & { amount: number }): Promise<Load> {
+  const result = await autocannon({ url, ...options });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0 || result['2xx'] !== options.amount) {
+    throw new Error(`${url}: ${result['2xx']} of ${options.amount} answered 2xx (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  }
+  return { perSecond: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** Every payment succeeded, and a few show the full cascade in their events. */
+async function verifyPayments(shop: PaymentShop, expected: number): Promise<void> {
+  const succeeded = (await shop.get(`/v1/payments?status=succeeded&limit=${SAMPLED_PAYMENTS}`).expect(200)).body;
+  if (succeeded.total !== expected) throw new Error(`${succeeded.total} of ${expected} payments succeeded`);
+  for (const { id } of succeeded.items as Array<{ id: string }>) {
+    const types = await shop.eventTypes(id);
+    if (types.join() !== EXPECTED_EVENTS.join()) throw new Error(`payment ${id} has the events ${types.join(', ')}`);
+  }
+  console.log(`verified: all ${expected} payments succeeded; ${SAMPLED_PAYMENTS} sampled show ${EXPECTED_EVENTS.join(', ')}`);
+}
+
+function row({ perSecond, p50, p99 }: Load) {
+  return { 'requests/s': Math.round(perSecond), 'p50 ms': p50, 'p99 ms': p99 };
+}
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return parsed;
+}
