@@ -16,6 +16,7 @@
 import autocannon from 'autocannon';
 import { PaymentShop, card } from '../test/support/payment-shop';
 import { bearer, startTestApp } from '../test/support/test-app';
+import { positiveInteger } from './options';
 
 const TARGET_PAYMENTS_PER_SECOND = 1000;
 const TARGET_RATIO = 0.1;
@@ -146,11 +147,4 @@ async function verifyPayments(shop: PaymentShop, expected: number): Promise<void
 
 function row({ perSecond, p50, p99 }: Load) {
   return { 'requests/s': Math.round(perSecond), 'p50 ms': p50, 'p99 ms': p99 };
-}
-
-function positiveInteger(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return parsed;
 }

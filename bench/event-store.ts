@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_COLUMNS, EventRow, EventToAppend, SqliteEventStore, eventFromRow, openEventsDatabase, randomEventId } from '@payments/event-store';
+import { positiveInteger } from './options';
 
 const STREAMS = 500;
 const TURNS = 20;
@@ -164,13 +165,6 @@ async function timed(run: () => Promise<void>): Promise<number> {
 
 function assertReadBack(count: number, expected: number): void {
   if (count !== expected) throw new Error(`read ${count} events back, expected ${expected}`);
-}
-
-function positiveInteger(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return parsed;
 }
 
 function round(ratio: number): number {
