@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -31,9 +31,13 @@ export function idempotencyScope(request: ApiRequest): string {
   return principal.kind === 'admin' ? `admin:${request.tokenHash}` : `account:${principal.accountId}`;
 }
 
-/** What makes two requests "the same": method, path with query, and the parsed body. */
-export function requestFingerprint(request: ApiRequest): string {
-  return createHash('sha256')
+/**
+ * What makes two requests "the same": method, path with query, and the parsed body. Keyed, since
+ * a pay body holds a card number: a plain hash of it could be reversed by trying the few numbers
+ * that fit a known BIN and last4.
+ */
+export function requestFingerprint(request: ApiRequest, key: string): string {
+  return createHmac('sha256', key)
     .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex');
 }
@@ -50,6 +54,7 @@ export function requestFingerprint(request: ApiRequest): string {
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
   private readonly leaseMs: number;
+  private readonly fingerprintKey: string;
 
   constructor(
     @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
@@ -58,6 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {
     // The lease must outlive the longest request: a pay waits up to PAY_WAIT_MS for its outcome.
     this.leaseMs = 60_000 + settings.payWaitMs;
+    this.fingerprintKey = settings.cardFingerprintSecret;
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -70,7 +76,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ProblemException('bad_request', message, { errors: [{ field: 'Idempotency-Key', message }] });
     }
 
-    const fingerprint = requestFingerprint(request);
+    const fingerprint = requestFingerprint(request, this.fingerprintKey);
     const outcome = await this.store.claim(idempotencyScope(request), key, fingerprint, this.leaseMs);
     if (outcome.state !== 'claimed') {
       if (outcome.fingerprint !== fingerprint) {
