@@ -113,6 +113,12 @@ describe.each([
       expect(res.body).toMatchObject({ type: `${TYPES}bad-request`, status: 400, instance: '/v1/accounts' });
     });
 
+    it('never quotes a malformed body back, since it may hold a card number', async () => {
+      const res = await t.http().post('/v1/checkout/sessions/cs_stg_x/pay').set(bearer(account.secret)).set('Content-Type', 'application/json').send('z"4242424242424242"').expect(400);
+      expect(res.body.detail).toMatch(/^The request body is not valid JSON/);
+      expect(res.text).not.toContain('4242');
+    });
+
     it('answers 413 to a body over 1 MB', async () => {
       const res = await t.http().post('/v1/accounts').set(bearer(ADMIN_TOKEN)).send({ name: 'x'.repeat(1_100_000) }).expect(413);
       expect(res.body.type).toBe(`${TYPES}payload-too-large`);

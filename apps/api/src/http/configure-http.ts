@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@payments/orchestration';
+import { describeMalformedJson } from './malformed-json';
 import { assignRequestId } from './request-id';
 
 /** Largest accepted body; a checkout session with ten tiers of 100 line items stays far below it. */
@@ -17,6 +18,7 @@ export function configureHttp(app: INestApplication, _settings: Settings): void 
   express.disable('x-powered-by');
   express.use(assignRequestId);
   express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.use(describeMalformedJson);
   // Bracket keys (`line_items[0][price_id]`) need qs ("extended"). Ten tiers of 100 line items
   // with two fields each exceed the default 1000 parameters.
   express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000 });
