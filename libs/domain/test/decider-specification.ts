@@ -4,6 +4,8 @@ import { Decider, DomainEvent, DomainError, DomainErrorKind } from '@payments/do
 /**
  * Given/when/then for deciders (after Emmett's DeciderSpecification):
  * `spec.given([...events]).when(command).then([...events])` or `.thenThrows('invalid', /text/)`.
+ * The given events and every state folded from them are frozen, so a decider whose evolve or
+ * decide mutates a state or an event throws: the command handler caches states between commands.
  */
 export function deciderSpecification<Command, Event extends DomainEvent, State, Context>(
   decider: Decider<Command, Event, State, Context>,
@@ -13,7 +15,7 @@ export function deciderSpecification<Command, Event extends DomainEvent, State, 
     given(events: Event[]) {
       return {
         when(command: Command) {
-          const decide = () => decider.decide(command, events.reduce(decider.evolve, decider.initialState()), context);
+          const decide = () => decider.decide(command, foldFrozen(decider, events), context);
           return {
             then(expected: Event[]) {
               deepStrictEqual(decide(), expected);
@@ -34,4 +36,16 @@ export function deciderSpecification<Command, Event extends DomainEvent, State, 
       };
     },
   };
+}
+
+function foldFrozen<Event extends DomainEvent, State>(decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>, events: Event[]): State {
+  return events.reduce((state, event) => deepFreeze(decider.evolve(state, deepFreeze(event))), deepFreeze(decider.initialState()));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -1,13 +1,14 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { EventStore, createEventStore } from '@payments/event-store';
+import { AggregateCache } from './command-handling/aggregate-cache';
 import { RandomIdGenerator, systemClock } from './random-ids';
 import { Settings } from './settings';
 import { CLOCK, EVENT_STORE, ID_GENERATOR, REDIS, SETTINGS } from './tokens';
 
 /**
- * The ports every module needs, with the adapters the settings choose. Global so feature
- * modules inject EVENT_STORE etc. without importing this module again.
+ * The ports every module needs, with the adapters the settings choose, and the aggregate cache.
+ * Global so feature modules inject EVENT_STORE etc. without importing this module again.
  */
 @Global()
 @Module({})
@@ -19,13 +20,15 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: SETTINGS, useValue: settings },
         { provide: EVENT_STORE, useFactory: () => createEventStore({ connectionString: settings.eventStoreConnectionString, dataDir: settings.dataDir }) },
         { provide: CLOCK, useValue: systemClock },
+        // One per application, shared by every module's CommandRunner, since it caches this app's store.
+        { provide: AggregateCache, useValue: new AggregateCache() },
         { provide: ID_GENERATOR, useValue: new RandomIdGenerator(settings.env) },
         {
           provide: REDIS,
           useFactory: () => (settings.redisUrl ? connectRedis(settings.redisUrl, settings.redisKeyPrefix) : null),
         },
       ],
-      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS],
+      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, AggregateCache],
     };
   }
 

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
 import { EventStore } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
-import { CommandMetadata, HandleResult, handleCommand, loadAggregate } from './handle-command';
+import { AggregateCache } from './aggregate-cache';
+import { CommandMetadata, HandleResult, handleCommand, loadState } from './handle-command';
 
 export interface RunOptions {
   metadata?: CommandMetadata;
@@ -10,12 +11,16 @@ export interface RunOptions {
   commandId?: string;
 }
 
-/** handleCommand with the service's store and clock, for deciders whose context is the time. */
+/**
+ * handleCommand with the service's store, clock and aggregate cache, for deciders whose context
+ * is the time. Without a cache (a runner built by hand in a test) every load reads whole streams.
+ */
 @Injectable()
 export class CommandRunner {
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CLOCK) readonly clock: Clock,
+    private readonly cache?: AggregateCache,
   ) {}
 
   run<Command, Event extends DomainEvent, State>(
@@ -24,10 +29,10 @@ export class CommandRunner {
     command: Command,
     options: RunOptions = {},
   ): Promise<HandleResult<Event, State>> {
-    return handleCommand(this.store, stream, decider, command, { ...options, context: () => ({ now: this.clock.now() }) });
+    return handleCommand(this.store, stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) });
   }
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {
-    return (await loadAggregate(this.store, stream, decider)).state;
+    return (await loadState(this.store, stream, decider, this.cache)).state;
   }
 }

@@ -7,6 +7,7 @@ import {
   deterministicUuid,
   randomEventId,
 } from '@payments/event-store';
+import { AggregateCache, FoldedStream } from './aggregate-cache';
 
 /** Who asked for a command: copied into every event's metadata. */
 export interface CommandMetadata {
@@ -31,6 +32,8 @@ export interface HandleOptions<Context> {
   retries?: number;
   /** Event type -> schema version stored in metadata; types not listed are version 1. */
   schemaVersions?: Readonly<Record<string, number>>;
+  /** Folds kept between commands, so the stream is read from the cached revision on. Omitted: read whole. */
+  cache?: AggregateCache;
 }
 
 export interface HandleResult<Event extends DomainEvent, State> {
@@ -45,9 +48,10 @@ export interface HandleResult<Event extends DomainEvent, State> {
 }
 
 /**
- * The one command handler every aggregate uses: read the stream, fold it, decide purely,
- * append with the revision that was read as the expected revision. A concurrent writer makes
- * the append fail with WrongExpectedRevision; commands that allow it re-read and decide again.
+ * The one command handler every aggregate uses: read the stream (after the cached fold, given a
+ * cache), fold it, decide purely, append with the revision that was read as the expected revision.
+ * A concurrent writer makes the append fail with WrongExpectedRevision; commands that allow it
+ * re-read (the tail after the cached fold) and decide again.
  */
 export async function handleCommand<Command, Event extends DomainEvent, State, Context>(
   store: EventStore,
@@ -58,7 +62,7 @@ export async function handleCommand<Command, Event extends DomainEvent, State, C
 ): Promise<HandleResult<Event, State>> {
   const retries = options.retries ?? 0;
   for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await loadAggregate(store, stream, decider);
+    const { state, revision } = await loadState(store, stream, decider, options.cache);
     const events = decider.decide(command, state, options.context());
     if (events.length === 0) return { state, events, revision };
     let result: AppendResult;
@@ -77,13 +81,39 @@ export async function handleCommand<Command, Event extends DomainEvent, State, C
       if (error instanceof WrongExpectedRevision && attempt < retries) continue;
       throw error;
     }
+    // The cache is not given this state: it is folded from the decided events, which need not be
+    // what the store holds (JSON turns a Date into a string; a repeated append with deterministic
+    // ids keeps the first attempt's events). The next load folds the stored events instead.
     let next = state;
     for (const event of events) next = decider.evolve(next, event);
     return { state: next, events, revision: result.nextRevision, position: result.position };
   }
 }
 
-/** Folds a stream into the decider's state; revision is -1n for a stream that does not exist. */
+/**
+ * Folds a stream into the decider's state from the cached fold on, reading only the events after
+ * it, and caches the result; revision is -1n for a stream that does not exist.
+ */
+export async function loadState<Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>,
+  cache?: AggregateCache,
+): Promise<FoldedStream<State>> {
+  let { state, revision } = cache?.get<State>(stream, decider) ?? { state: decider.initialState(), revision: -1n };
+  for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
+    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+    revision = event.revision;
+  }
+  // A missing stream has nothing worth keeping, and lookups of unknown ids would churn the cache.
+  if (revision >= 0n) cache?.set(stream, decider, { state, revision });
+  return { state, revision };
+}
+
+/**
+ * Folds the whole stream, uncached, for callers that need the recorded events themselves
+ * (their metadata); revision is -1n for a stream that does not exist.
+ */
 export async function loadAggregate<Event extends DomainEvent, State>(
   store: EventStore,
   stream: string,
