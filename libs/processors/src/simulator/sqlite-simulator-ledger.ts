@@ -57,9 +57,11 @@ function toCharge(row: ChargeRow): SimulatorCharge {
 }
 
 /**
- * The ledger in its own SQLite file. Every answer is committed (WAL, synchronous=FULL) before the
- * simulator sends it, and several processes may share the file: the unique (processor, key)
- * pair and a single upsert statement make the first answer win without a read-then-insert race.
+ * The ledger in its own SQLite file. Every answer is committed before the simulator sends it, and
+ * several processes may share the file: the unique (processor, key) pair and a single upsert
+ * statement make the first answer win without a read-then-insert race. WAL with
+ * synchronous=NORMAL survives a killed process, which is the failure a simulated processor has
+ * to outlive; only a power cut could lose its last answers, and that is a real processor's job.
  */
 export class SqliteSimulatorLedger implements SimulatorLedger {
   private readonly upsert: Database.Statement<unknown[], ChargeRow>;
@@ -78,7 +80,7 @@ export class SqliteSimulatorLedger implements SimulatorLedger {
     // Set first so that another process holding the write lock makes us wait, not fail.
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
     this.upsert = db.prepare(`
       INSERT INTO simulator_charges
