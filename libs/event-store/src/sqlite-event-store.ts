@@ -28,14 +28,31 @@ interface SerializedEvent {
   metadata: string;
 }
 
+interface PendingAppend {
+  stream: string;
+  events: EventToAppend[];
+  serialized: SerializedEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type AppendOutcome = { result: AppendResult } | { error: unknown };
+
 const READ_PAGE_SIZE = 500;
 
 /**
  * The default adapter: one SQLite file, safe to share between processes on one machine.
- * Every append is one `BEGIN IMMEDIATE` transaction that takes the write lock before it reads
- * the stream's revision, so the revision check and the write see the same state even when
- * another process writes to the file. Nothing about a stream is cached for the same reason.
- * While another process holds the lock, an append waits for it (busy_timeout) synchronously,
+ * Appends run in `BEGIN IMMEDIATE` transactions that take the write lock before reading a
+ * stream's revision, so the revision check and the write see the same state even when another
+ * process writes to the file. Nothing about a stream is cached for the same reason.
+ *
+ * Group commit: the appends requested during one turn of the event loop share one transaction,
+ * so one fsync (synchronous=FULL) covers them all. Each runs in its own savepoint, in the order
+ * requested, so each is atomic and checked against the revision the ones before it left; a
+ * refused append rolls back alone. No append is acknowledged before the shared COMMIT.
+ *
+ * While another process holds the lock, a commit waits for it (busy_timeout) synchronously,
  * blocking this process's event loop: better-sqlite3 has no asynchronous calls.
  */
 export class SqliteEventStore implements EventStore, PagedLog {
@@ -44,13 +61,24 @@ export class SqliteEventStore implements EventStore, PagedLog {
   private readonly db: Database.Database;
   private readonly subscriptions = new OpenSubscriptions();
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly appendInTransaction: (stream: string, events: EventToAppend[], serialized: SerializedEvent[], expected: ExpectedRevision) => AppendResult;
+  private readonly commitAppends: (appends: PendingAppend[]) => AppendOutcome[];
+  private pending: PendingAppend[] = [];
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.db = openEventsDatabase(options.dataDir);
     this.statements = prepareStatements(this.db);
-    this.appendInTransaction = this.db.transaction(this.write.bind(this)).immediate;
+    // Called inside the outer transaction, a better-sqlite3 transaction function is a savepoint.
+    const appendInSavepoint = this.db.transaction(this.write.bind(this));
+    this.commitAppends = this.db.transaction((appends: PendingAppend[]) =>
+      appends.map(({ stream, events, serialized, expected }): AppendOutcome => {
+        try {
+          return { result: appendInSavepoint(stream, events, serialized, expected) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    ).immediate;
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -58,9 +86,25 @@ export class SqliteEventStore implements EventStore, PagedLog {
     // Serialised before the transaction: the write lock is held for less time, and a value
     // JSON cannot hold fails the append before any of its events is written.
     const serialized = events.map((event) => ({ data: JSON.stringify(event.data) ?? 'null', metadata: JSON.stringify(event.metadata) }));
-    const result = this.appendInTransaction(stream, events, serialized, options.expectedRevision);
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.commitPending());
+      this.pending.push({ stream, events, serialized, expected: options.expectedRevision, resolve, reject });
+    });
+  }
+
+  private commitPending(): void {
+    const appends = this.pending;
+    this.pending = [];
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.commitAppends(appends);
+    } catch (error) {
+      // The commit itself failed (disk, lock timeout, closed store): none of them happened.
+      for (const append of appends) append.reject(error);
+      return;
+    }
     this.appends.notify();
-    return result;
+    outcomes.forEach((outcome, index) => ('result' in outcome ? appends[index].resolve(outcome.result) : appends[index].reject(outcome.error)));
   }
 
   private write(stream: string, events: EventToAppend[], serialized: SerializedEvent[], expected: ExpectedRevision): AppendResult {

@@ -17,6 +17,58 @@ eventStoreContract('sqlite', async () => {
   };
 });
 
+describe('sqlite group commit', () => {
+  let dataDir: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'events-'));
+    store = new SqliteEventStore({ dataDir });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('commits appends requested together, rolling back only the one that is refused', async () => {
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('payment-pay_stg_a', [anEvent(), anEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream('payment-pay_stg_a', [anEvent(), anEvent(), anEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream('payment-pay_stg_b', [anEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 1n }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+    expect((await readStreamToArray(store, 'payment-pay_stg_a')).map((event) => event.revision)).toEqual([0n, 1n, 2n]);
+    const positions: bigint[] = [];
+    for await (const event of store.readAll()) positions.push(event.position);
+    expect(positions).toHaveLength(4);
+  });
+
+  it('leaves nothing of an append that fails halfway, while the others in its commit are stored', async () => {
+    const twice = anEvent();
+    const outcomes = await Promise.allSettled([
+      store.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' }),
+      store.appendToStream('payment-pay_stg_b', [anEvent(), twice, { ...twice, type: 'Again' }], { expectedRevision: 'no_stream' }),
+      store.appendToStream('payment-pay_stg_c', [anEvent()], { expectedRevision: 'no_stream' }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await readStreamToArray(store, 'payment-pay_stg_b')).toEqual([]);
+    expect(await readStreamToArray(store, 'payment-pay_stg_c')).toHaveLength(1);
+  });
+
+  it('acknowledges nothing when the shared commit fails', async () => {
+    const appending = store.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' });
+    await store.close();
+    await expect(appending).rejects.toThrow();
+    const reopened = new SqliteEventStore({ dataDir });
+    expect(await readStreamToArray(reopened, 'payment-pay_stg_a')).toEqual([]);
+    await reopened.close();
+  });
+});
+
 describe('sqlite event stores sharing one file', () => {
   let dataDir: string;
   let first: SqliteEventStore;
