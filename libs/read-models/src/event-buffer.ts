@@ -1,9 +1,9 @@
 import { RecordedEvent } from '@payments/event-store';
 
 /**
- * Hands events from a subscription to a runner that takes them in batches. Bounded, so that a
+ * Hands events from a feed to a runner that takes them in batches. Bounded, so that a
  * catch-up over a long log waits for the projection instead of reading the log into memory.
- * One producer (the subscription) and one consumer (the runner).
+ * One producer (the feed) and one consumer (the runner).
  */
 export class EventBuffer {
   private readonly events: RecordedEvent[] = [];
@@ -15,17 +15,19 @@ export class EventBuffer {
   constructor(private readonly capacity: number) {}
 
   /**
-   * Resolves once the event is buffered. Once closed it drops the event and resolves at once,
-   * so a subscription being stopped is never left waiting for room; whoever closed the buffer
-   * resumes from its checkpoint, not from what was dropped.
+   * Buffers the event, or answers a promise that resolves once there was room for it: a feed
+   * handing one event to several buffers does not wait a turn per buffer that has room. Once
+   * closed it drops the event, so a subscription being stopped is never left waiting for room;
+   * whoever closed the buffer resumes from its checkpoint, not from what was dropped.
    */
-  async push(event: RecordedEvent): Promise<void> {
-    while (this.events.length >= this.capacity && !this.closed) {
-      await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+  push(event: RecordedEvent): Promise<void> | undefined {
+    if (this.closed) return undefined;
+    if (this.events.length < this.capacity) {
+      this.events.push(event);
+      this.wakeConsumer();
+      return undefined;
     }
-    if (this.closed) return;
-    this.events.push(event);
-    this.wakeConsumer();
+    return this.pushWhenRoom(event);
   }
 
   /** Up to `max` events, waiting for at least one; [] once closed; throws the producer's failure. */
@@ -38,6 +40,15 @@ export class EventBuffer {
     const batch = this.events.splice(0, max);
     this.wakeProducer();
     return batch;
+  }
+
+  private async pushWhenRoom(event: RecordedEvent): Promise<void> {
+    while (this.events.length >= this.capacity && !this.closed) {
+      await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+    }
+    if (this.closed) return;
+    this.events.push(event);
+    this.wakeConsumer();
   }
 
   fail(error: unknown): void {

@@ -4,6 +4,7 @@ export * from './sqlite-read-model-store';
 export * from './redis-read-model-store';
 export * from './create-read-model-store';
 export * from './projection';
+export * from './event-feed';
 export * from './projection-runner';
 export * from './projections/accounts-listing';
 export * from './projections/all-projections';

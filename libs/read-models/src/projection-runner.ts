@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStore, RecordedEvent } from '@payments/event-store';
 import { EventBuffer } from './event-buffer';
+import { EventFeed } from './event-feed';
 import { PendingWrites } from './pending-writes';
 import { Projection } from './projection';
 import { ReadModelStore } from './read-model-store';
@@ -12,6 +13,8 @@ export interface ProjectionRunnerOptions {
   retryDelayMs?: number;
   /** Hears every failure (a projection that throws, a store that is down); the runner retries. */
   onError?(error: unknown): void;
+  /** A subscription shared with the other runners of the service; by default the runner reads the log alone. */
+  feed?: EventFeed;
 }
 
 export interface CatchUpProgress {
@@ -39,6 +42,9 @@ interface Waiter {
  * from, so after a crash, a lost acknowledgement or a competing runner every event is applied
  * exactly once: a refused commit means someone else applied these events, and the runner
  * resumes after the checkpoint it then reads.
+ *
+ * While following, its events come from an EventFeed, which may be shared: then the runner
+ * still keeps its own buffer, position and checkpoint, and a failure stays its own.
  */
 export class ProjectionRunner {
   private readonly batchSize: number;
@@ -51,6 +57,7 @@ export class ProjectionRunner {
   private lastSeen = 0n;
   private following: { stopping: AbortController; done: Promise<void> } | undefined;
   private readonly waiters = new Set<Waiter>();
+  private readonly feed: EventFeed;
 
   constructor(
     readonly projection: Projection,
@@ -60,6 +67,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.feed = options.feed ?? new EventFeed(events);
   }
 
   /** Global position of the last event reflected in the read model; undefined before any. */
@@ -96,18 +104,13 @@ export class ProjectionRunner {
   async catchUp(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
     if (this.following) throw new Error(`projection ${this.projection.name} is following the log; stop it first`);
     await this.loadCheckpoint();
-    let applied = 0;
+    let events = 0;
+    const report = (batch: readonly RecordedEvent[]) => {
+      events += batch.length;
+      onProgress?.({ projection: this.projection.name, position: batch[batch.length - 1].position, events });
+    };
     for (;;) {
-      const batch = await this.readAfter(this.applied);
-      if (batch.length > 0) {
-        if (await this.apply(batch)) {
-          applied += batch.length;
-          onProgress?.({ projection: this.projection.name, position: batch[batch.length - 1].position, events: applied });
-        } else {
-          await this.loadCheckpoint();
-        }
-        continue;
-      }
+      await this.applyStoredEvents(report);
       // Store the checkpoint of a quiet tail too, so the service does not re-read it at start.
       if (this.applied === undefined || this.applied === this.stored) return;
       if (await this.store.commit(this.projection.name, this.stored, this.applied, [])) return;
@@ -142,9 +145,9 @@ export class ProjectionRunner {
   }
 
   private async follow(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
+    for (let rejoining = false; !signal.aborted; rejoining = true) {
       try {
-        await this.followFromCheckpoint(signal);
+        await this.followFromCheckpoint(signal, rejoining);
       } catch (error) {
         if (signal.aborted) return;
         this.options.onError?.(error);
@@ -153,18 +156,23 @@ export class ProjectionRunner {
     }
   }
 
-  /** Returns when stopped or when a commit was refused (to follow again from the new checkpoint). */
-  private async followFromCheckpoint(signal: AbortSignal): Promise<void> {
+  /**
+   * Returns when stopped or when a commit was refused (to follow again from the new checkpoint).
+   * Rejoining after a failure or a refused commit, the runner first reads the log alone up to
+   * its end: the feed would go back for it, holding back every other runner while this one
+   * replays what it missed.
+   */
+  private async followFromCheckpoint(signal: AbortSignal, rejoining: boolean): Promise<void> {
     await this.loadCheckpoint();
+    if (rejoining) await this.applyStoredEvents(undefined, signal);
     if (signal.aborted) return;
     const buffer = new EventBuffer(this.batchSize * 2);
-    const subscription = this.events.subscribeToAll({
-      fromPosition: this.stored,
-      onEvent: (event) => {
+    const membership = this.feed.join(this.applied, {
+      push: (event) => {
         this.see(event.position);
         return buffer.push(event);
       },
-      onError: (error) => buffer.fail(error),
+      fail: (error) => buffer.fail(error),
     });
     const close = () => buffer.close();
     signal.addEventListener('abort', close);
@@ -176,7 +184,17 @@ export class ProjectionRunner {
     } finally {
       signal.removeEventListener('abort', close);
       buffer.close();
-      await subscription.stop();
+      await membership.leave();
+    }
+  }
+
+  /** Reads and applies batches after the applied position until none is left; a refused commit re-reads the checkpoint. */
+  private async applyStoredEvents(onApplied?: (batch: readonly RecordedEvent[]) => void, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
+      const batch = await this.readAfter(this.applied);
+      if (batch.length === 0) return;
+      if (await this.apply(batch)) onApplied?.(batch);
+      else await this.loadCheckpoint();
     }
   }
 

@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@payments/domain';
 import { AccountDefaultsSet, AccountsReader, CommandMetadata, OpenAccount, OpenedAccount, ProjectionsService, READ_MODEL_STORE, SetAccountDefaults } from '@payments/orchestration';
-import { ReadModelStore, listAccounts } from '@payments/read-models';
+import { ReadModelStore, accountsListing, listAccounts } from '@payments/read-models';
+import { routeReferences } from '@payments/read-models/projections/route-references';
 import { PaginationQuery, toPage } from '../http/pagination';
 import { RequestMetadata } from '../http/command-metadata';
 import { OneTimeSecrets } from '../http/idempotency/one-time-secrets';
@@ -32,7 +33,7 @@ export class AccountsController {
   })
   async create(@Body() body: CreateAccountDto, @RequestMetadata() metadata: CommandMetadata) {
     const opened = await this.commands.execute<OpenAccount, OpenedAccount>(new OpenAccount(body.name, metadata));
-    await this.projections.waitFor(opened.position);
+    await this.projections.waitFor(opened.position, undefined, [accountsListing]);
     return presentOpenedAccount(opened);
   }
 
@@ -56,7 +57,7 @@ export class AccountsController {
     const defaults = { processorId: body.default_processor_id, routeId: body.default_processor_route_id };
     const { account, position } = await this.commands.execute<SetAccountDefaults, AccountDefaultsSet>(new SetAccountDefaults(ownAccount(principal, id), defaults, metadata));
     // The listing and the route's references (GET /v1/processor-routes/{id}) show the change at once.
-    if (position !== undefined) await this.projections.waitFor(position);
+    if (position !== undefined) await this.projections.waitFor(position, undefined, [accountsListing, routeReferences]);
     return presentAccount(account);
   }
 }

@@ -13,7 +13,7 @@ import {
   READ_MODEL_STORE,
 } from '@payments/orchestration';
 import { ReadModelStore } from '@payments/read-models';
-import { listCatalogItems } from '@payments/read-models/projections/catalog-listing';
+import { catalogListing, listCatalogItems } from '@payments/read-models/projections/catalog-listing';
 import { RequestMetadata } from '../http/command-metadata';
 import { PaginationQuery, toPage } from '../http/pagination';
 import { CurrentPrincipal, Principal, accountOf } from '../http/principal';
@@ -44,7 +44,7 @@ export function catalogController<Kind extends CatalogKind>(kind: Kind, path: st
       // TypeScript cannot see that a kind and its own input make one member of the union.
       const command = new CreateCatalogItem(accountOf(principal), { ...input, kind } as CatalogItemInput, metadata);
       const { item, position } = await this.commands.execute<CreateCatalogItem, CatalogItemCreated<Kind>>(command);
-      await this.projections.waitFor(position);
+      await this.projections.waitFor(position, undefined, [catalogListing]);
       return presentCatalogItem(kind, item);
     }
 

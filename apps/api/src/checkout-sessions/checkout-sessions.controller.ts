@@ -13,6 +13,8 @@ import {
   ProjectionsService,
   SessionChange,
 } from '@payments/orchestration';
+import { checkoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { routeReferences } from '@payments/read-models/projections/route-references';
 import { RequestMetadata } from '../http/command-metadata';
 import { toPage } from '../http/pagination';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
@@ -96,13 +98,13 @@ export class CheckoutSessionsController {
   @ApiOperation({ summary: 'Expire an open session now (409 when it is not open); releases its routes' })
   async expire(@Param('id') id: string, @Query() query: ExpandQuery, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
     const { session, position } = await this.commands.execute<ExpireCheckoutSession, SessionChange>(new ExpireCheckoutSession(accountOf(principal), id, metadata));
-    if (position !== undefined) await this.projections.waitFor(position);
+    if (position !== undefined) await this.projections.waitFor(position, undefined, [checkoutSessions, routeReferences]);
     return presentCheckoutSession(session, this.clock.now(), this.links, query.expand);
   }
 
   private async createFor(accountId: string, body: CreateCheckoutSessionDto, query: ExpandQuery, metadata: CommandMetadata) {
     const { session, position } = await this.commands.execute<CreateCheckoutSession, CreatedCheckoutSession>(new CreateCheckoutSession(accountId, body, metadata));
-    await this.projections.waitFor(position);
+    await this.projections.waitFor(position, undefined, [checkoutSessions, routeReferences]);
     return presentCheckoutSession(session, this.clock.now(), this.links, query.expand);
   }
 }

@@ -3,6 +3,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AttemptPayment, AttemptedPayment, CommandMetadata, PaymentCards, PaymentsReader, ProjectionsService, SETTINGS, Settings } from '@payments/orchestration';
+import { checkoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { payments } from '@payments/read-models/projections/payments';
 import { RequestMetadata } from '../http/command-metadata';
 import { toPage } from '../http/pagination';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
@@ -38,7 +40,7 @@ export class PaymentsController {
     await this.waitAtMost(finished, this.settings.payWaitMs);
     const { view, position } = await this.reader.payment(accountId, paymentId);
     // So that a list read next already shows the payment as answered here.
-    await this.projections.waitFor(position);
+    await this.projections.waitFor(position, undefined, [payments, checkoutSessions]);
     return presentPayment(view);
   }
 

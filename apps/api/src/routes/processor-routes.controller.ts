@@ -4,8 +4,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { notFound } from '@payments/domain';
 import { CommandMetadata, CreateRoute, DeleteRoute, ProjectionsService, READ_MODEL_STORE, RouteChange, UpdateRoute } from '@payments/orchestration';
 import { ReadModelStore } from '@payments/read-models';
-import { RouteView, findRoute, listRoutes } from '@payments/read-models/projections/route-listing';
-import { findRouteReferences } from '@payments/read-models/projections/route-references';
+import { RouteView, findRoute, listRoutes, routeListing } from '@payments/read-models/projections/route-listing';
+import { findRouteReferences, routeReferences } from '@payments/read-models/projections/route-references';
 import { RequestMetadata } from '../http/command-metadata';
 import { PaginationQuery, toPage } from '../http/pagination';
 import { CurrentPrincipal, Principal, accountOf } from '../http/principal';
@@ -75,6 +75,6 @@ export class ProcessorRoutesController {
 
   /** Lists and GET read projections: answer once they show this change. */
   private async readYourWrite(position: bigint | undefined): Promise<void> {
-    if (position !== undefined) await this.projections.waitFor(position);
+    if (position !== undefined) await this.projections.waitFor(position, undefined, [routeListing, routeReferences]);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CheckoutSession, Clock, SessionStatus } from '@payments/domain';
 import { ReadModelStore } from '@payments/read-models';
-import { listCheckoutSessions, overdueCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { checkoutSessions, listCheckoutSessions, overdueCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
 import { ProjectionsService } from '../projections/projections.service';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK } from '../tokens';
@@ -45,7 +45,7 @@ export class CheckoutSessionsReader {
       const { position } = await this.commands.execute<ExpireOverdueSessions, ExpiredOverdueSessions>(
         new ExpireOverdueSessions(accountId, overdue.map((session) => session.id)),
       );
-      if (position !== undefined) await this.projections.waitFor(position);
+      if (position !== undefined) await this.projections.waitFor(position, undefined, [checkoutSessions]);
     }
     return { ...(await listCheckoutSessions(this.store, accountId, query)), now };
   }

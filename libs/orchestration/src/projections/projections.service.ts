@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EventStore } from '@payments/event-store';
-import { Projection, ProjectionRunner, ReadModelStore } from '@payments/read-models';
+import { EventFeed, Projection, ProjectionRunner, ReadModelStore } from '@payments/read-models';
 import { EVENT_STORE } from '../tokens';
 import { PROJECTIONS, READ_MODEL_STORE } from './read-models.tokens';
 
@@ -12,48 +12,61 @@ export interface ProjectionStatus {
 }
 
 /**
- * Runs every projection from its stored checkpoint for the life of the application. Runners
+ * Runs every projection from its stored checkpoint for the life of the application, all fed by
+ * one subscription, so an appended event is read once rather than once per projection. Runners
  * stop before shutdown proper, so no commit is in flight when the stores close.
  */
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionsService.name);
-  private readonly runners: ProjectionRunner[];
+  private readonly runners: ReadonlyMap<string, ProjectionRunner>;
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PROJECTIONS) projections: readonly Projection[],
   ) {
-    this.runners = projections.map(
-      (projection) =>
+    const feed = new EventFeed(events);
+    this.runners = new Map(
+      projections.map((projection) => [
+        projection.name,
         new ProjectionRunner(projection, events, store, {
+          feed,
           onError: (error) => this.logger.error(`projection ${projection.name} failed, retrying from its checkpoint: ${describe(error)}`),
         }),
+      ]),
     );
   }
 
   onApplicationBootstrap(): void {
-    for (const runner of this.runners) runner.start();
+    for (const runner of this.runners.values()) runner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.runners.map((runner) => runner.stop()));
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
   }
 
   /**
    * Read-your-writes: after appending at `position`, a command handler waits here so that a
-   * list read next already shows its change. False when some projection is not there within
-   * `timeoutMs`; the caller answers anyway, and the read may lag.
+   * list read next already shows its change. `projections` names the read models its answer
+   * depends on (all by default), so a slower unrelated one does not delay it. False when some
+   * projection is not there within `timeoutMs`; the caller answers anyway, and the read may lag.
    */
-  async waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    const reached = await Promise.all(this.runners.map((runner) => runner.waitFor(position, timeoutMs)));
+  async waitFor(position: bigint, timeoutMs = 5000, projections?: readonly Projection[]): Promise<boolean> {
+    const runners = projections?.map((projection) => this.runnerOf(projection)) ?? [...this.runners.values()];
+    const reached = await Promise.all(runners.map((runner) => runner.waitFor(position, timeoutMs)));
     return reached.every(Boolean);
   }
 
   /** For /metrics (projection lag) and the dashboard. */
   status(): ProjectionStatus[] {
-    return this.runners.map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag }));
+    return [...this.runners.values()].map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag }));
+  }
+
+  private runnerOf(projection: Projection): ProjectionRunner {
+    const runner = this.runners.get(projection.name);
+    if (!runner) throw new Error(`projection ${projection.name} is not run by this service`);
+    return runner;
   }
 }
 
