@@ -19,18 +19,34 @@ its existence does not leak. \`/health\`, \`/metrics\` and \`/docs\` need no tok
 ## Errors
 RFC 9457 problem details (\`application/problem+json\`): \`type\`, \`title\`, \`status\`, \`detail\`,
 \`instance\`, \`request_id\`, and \`errors: [{field, message}]\` for validation.
-400 is a request the API cannot read (malformed JSON, wrong shape or type, bad query);
-422 is a readable request that breaks a rule (unknown referenced id, …) — see README for the
-exact rule. 409 state conflict, 410 expired session, 429 rate limited, 503 dependency down.
+\`type\` is \`https://docs.payments.example/errors/<slug>\` (\`bad-request\`, \`validation\`, \`unauthorized\`,
+\`forbidden\`, \`not-found\`, \`conflict\`, \`idempotency-key-in-use\`, \`idempotency-key-reused\`, \`gone\`,
+\`payload-too-large\`, \`rate-limited\`, \`internal\`, \`unavailable\`). Field paths are dotted with
+array indexes in brackets: \`processors[1].split\`.
+
+- **400**: the request has the wrong *shape*: the body is not a JSON object or not valid JSON
+  (the detail gives the position only, never the body), a property is unknown, missing or of the
+  wrong type, or a value is not one of an enum. Query strings and path parameters are always 400.
+  When any field has a shape problem the answer is 400 and lists every field's problems.
+- **422**: the request is well-typed but breaks a *rule*: ranges, lengths, counts, formats (URL,
+  currency code), duplicates, an unknown or other account's referenced id, a card failing its
+  Luhn check. Every rule is checked once, by the domain, with one field error each.
+- 409 state conflict (and a concurrent write that lost), 410 expired checkout session, 429 rate
+  limited (with \`Retry-After\`), 500 without internals, 503 a dependency is down.
 
 ## Request ids
 Every response carries \`X-Request-Id\`: the caller's, else a new \`req_…\`. On errors it equals
 the body's \`request_id\`.
 
 ## Idempotency
-Every POST honours \`Idempotency-Key\`: the first completed response (status and body) is kept
-for 24 hours per account and key and replayed byte for byte. The same key with another body is
-422; the same key while the first request still runs is 409. Validation failures are not kept.
+Every POST honours \`Idempotency-Key\` (1 to 255 printable ASCII characters, else 400): the first
+completed response is kept for 24 hours per account and key and replayed byte for byte (status,
+body, content type, plus \`Idempotent-Replayed: true\` and the replay's own \`X-Request-Id\`).
+"The same request" means the same method, path with query and body. The same key with another
+request is 422; while the first request still runs it is 409 (a running claim lapses after
+60 s plus \`PAY_WAIT_MS\` if its process dies). Kept: 2xx, 404, 409, 410. Not kept, so a corrected
+retry runs: 400, 401, 403, 413, 422, 429 and 5xx. \`POST /v1/accounts\` answers with tokens shown
+once, which are never kept: a retry of it with the same key answers 409.
 
 ## Pagination
 Lists take \`limit\` (1..100, default 50) and \`offset\` (>= 0, default 0) and answer
