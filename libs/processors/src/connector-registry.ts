@@ -7,7 +7,7 @@ import { AuthorizationRequest, AuthorizationResult, AuthorizeOptions, ConnectorK
 export class ConnectorRegistry implements ProcessorConnector {
   constructor(private readonly connectors: Readonly<Record<ConnectorKind, ProcessorConnector>>) {}
 
-  connectorFor(processor: ProcessorProfile): ProcessorConnector | undefined {
+  private connectorFor(processor: ProcessorProfile): ProcessorConnector | undefined {
     return this.connectors[processor.connector];
   }
 

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CheckoutSession, Clock } from '@payments/domain';
 import { ReadModelStore } from '@payments/read-models';
 import { overdueCheckoutSessions, unreleasedCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { errorMessage } from '../error-message';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK } from '../tokens';
 import { ExpireOverdueSessions } from './expire-checkout-sessions';
@@ -69,7 +70,7 @@ export class ExpiredSessionsSweeper implements OnApplicationBootstrap, BeforeApp
   }
 
   private failed(what: string, error: unknown): void {
-    this.logger.error(`could not ${what}, retrying on the next sweep: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(`could not ${what}, retrying on the next sweep: ${errorMessage(error)}`);
   }
 }
 

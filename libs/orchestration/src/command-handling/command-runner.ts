@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
-import { EventStore } from '@payments/event-store';
+import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
-import { CommandMetadata, HandleResult, handleCommand, loadState } from './handle-command';
+import { CommandMetadata, HandleResult, handleCommand, loadAggregate, loadState } from './handle-command';
 
 export interface RunOptions {
   metadata?: CommandMetadata;
@@ -34,5 +34,18 @@ export class CommandRunner {
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {
     return (await loadState(this.store, stream, decider, this.cache)).state;
+  }
+
+  /**
+   * Folds the whole stream for callers that need the recorded events themselves (their
+   * metadata), and caches the fold, so that a command run on the stream next reads only the tail.
+   */
+  async loadRecorded<Event extends DomainEvent, State>(
+    stream: string,
+    decider: Decider<unknown, Event, State, DecisionContext>,
+  ): Promise<{ state: State; recorded: RecordedEvent[] }> {
+    const { state, revision, recorded } = await loadAggregate(this.store, stream, decider);
+    if (revision >= 0n) this.cache?.set(stream, decider, { state, revision });
+    return { state, recorded };
   }
 }

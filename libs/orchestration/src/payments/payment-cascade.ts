@@ -5,6 +5,7 @@ import { PaymentCommand, PaymentRun, nextPaymentStep } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { EndSessionPayment } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
+import { errorMessage } from '../error-message';
 import { CommandMetadata } from '../command-handling/handle-command';
 import { PAYMENT_METRICS, PaymentMetrics, recordCascadeMetrics } from './payment-metrics';
 import { loadPayment, runPaymentCommand } from './payment-stream';
@@ -70,7 +71,7 @@ export class PaymentCascade implements BeforeApplicationShutdown {
         if (await this.step(paymentId)) return;
         retryMs = FIRST_RETRY_MS;
       } catch (error) {
-        this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${describe(error)}`);
+        this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${errorMessage(error)}`);
         await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
@@ -114,8 +115,4 @@ function stepMetadata(run: PaymentRun, recorded: readonly RecordedEvent[]): Comm
     correlationId: recorded[0].metadata.correlation_id ?? run.payment.payment_id,
     causationId: recorded[recorded.length - 1].id,
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

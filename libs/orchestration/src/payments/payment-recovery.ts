@@ -6,6 +6,7 @@ import { ProjectionRunner, ReadModelStore } from '@payments/read-models';
 import { UnfinishedPayment, payments, unfinishedPayments } from '@payments/read-models/projections/payments';
 import { EndSessionPayment } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
+import { errorMessage } from '../error-message';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { PaymentCascade } from './payment-cascade';
@@ -103,11 +104,7 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private track(work: Promise<void>, what: string): void {
-    const tracked = work.catch((error: unknown) => this.logger.error(`could not ${what}: ${describe(error)}`)).finally(() => this.pending.delete(tracked));
+    const tracked = work.catch((error: unknown) => this.logger.error(`could not ${what}: ${errorMessage(error)}`)).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
