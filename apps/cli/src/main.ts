@@ -20,7 +20,7 @@ export async function run(argv: string[], out: WriteLine): Promise<void> {
     await out(USAGE);
     return;
   }
-  if (!['rebuild', 'export-events', 'replay'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
   const { values, positionals } = parseCommandLine(rest);
   const stores = openStores(loadSettings());
   try {
@@ -30,8 +30,15 @@ export async function run(argv: string[], out: WriteLine): Promise<void> {
   }
 }
 
+const COMMANDS = ['rebuild', 'export-events', 'replay'] as const;
+type Command = (typeof COMMANDS)[number];
+
+function isCommand(command: string): command is Command {
+  return (COMMANDS as readonly string[]).includes(command);
+}
+
 async function runCommand(
-  command: string,
+  command: Command,
   options: { after?: string; limit?: string },
   positionals: string[],
   { events, readModels }: CliStores,

@@ -1,5 +1,6 @@
 import { AppendSignal } from './append-signal';
 import { RecordedEvent, SubscribeToAllOptions, Subscription } from './event-store';
+import { reportDeliveryFailure } from './open-subscriptions';
 
 /** What a catch-up subscription needs from a store whose global log can be read in pages. */
 export interface PagedLog {
@@ -38,10 +39,7 @@ export function startCatchUpSubscription(log: PagedLog, options: SubscribeToAllO
     }
   }
 
-  const delivery = deliver().catch((error: unknown) => {
-    if (!options.onError) throw error;
-    options.onError(error);
-  });
+  const delivery = reportDeliveryFailure(deliver(), options);
 
   return {
     async stop() {

@@ -30,7 +30,7 @@ import {
   Subscription,
   WrongExpectedRevision,
 } from './event-store';
-import { OpenSubscriptions } from './open-subscriptions';
+import { OpenSubscriptions, reportDeliveryFailure } from './open-subscriptions';
 
 export interface EventStoreDbOptions {
   /** EVENTSTORE_CONNECTION_STRING, e.g. `esdb://localhost:2113?tls=false`. */
@@ -145,10 +145,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
     }
 
-    const delivery = deliver().catch((error: unknown) => {
-      if (!options.onError) throw error;
-      options.onError(error);
-    });
+    const delivery = reportDeliveryFailure(deliver(), options);
 
     return this.subscriptions.track({
       async stop() {

@@ -58,7 +58,8 @@ export class MemoryEventStore implements EventStore, PagedLog {
       createdAt,
     }));
     this.log.push(...stored);
-    this.streams.set(stream, [...existing, ...stored]);
+    existing.push(...stored);
+    this.streams.set(stream, existing);
     this.appends.notify();
     const last = stored[stored.length - 1];
     return { nextRevision: last.revision, position: last.position };

@@ -101,7 +101,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.statements.ping.get();
   }
 
   async close(): Promise<void> {
@@ -155,5 +155,6 @@ function prepareStatements(db: Database.Database) {
     deleteDocEntries: db.prepare('DELETE FROM index_entries WHERE collection = ? AND id = ?'),
     deleteCollectionDocs: db.prepare('DELETE FROM documents WHERE collection = ?'),
     deleteCollectionEntries: db.prepare('DELETE FROM index_entries WHERE collection = ?'),
+    ping: db.prepare('SELECT 1').pluck(),
   };
 }
