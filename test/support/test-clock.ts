@@ -4,8 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Clock } from '@payments/domain';
 import { CLOCK, Settings } from '@payments/orchestration';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureHttp } from '../../apps/api/src/http/configure-http';
-import { configureOps } from '../../apps/api/src/ops/configure-ops';
+import { APP_OPTIONS, initApp } from '../../apps/api/src/app';
 
 /** A clock that tests move by hand; it starts at the real time. */
 export class TestClock implements Clock {
@@ -26,10 +25,5 @@ export async function createAppWithClock(settings: Settings, clock: Clock): Prom
     .overrideProvider(CLOCK)
     .useValue(clock)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true, bodyParser: false });
-  configureOps(app, settings);
-  configureHttp(app, settings);
-  app.enableShutdownHooks();
-  await app.init();
-  return app;
+  return initApp(moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS), settings);
 }

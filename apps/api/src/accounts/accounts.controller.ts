@@ -1,14 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { notFound } from '@payments/domain';
 import { AccountDefaultsSet, AccountsReader, CommandMetadata, OpenAccount, OpenedAccount, ProjectionsService, READ_MODEL_STORE, SetAccountDefaults } from '@payments/orchestration';
 import { ReadModelStore, accountsListing, listAccounts } from '@payments/read-models';
 import { routeReferences } from '@payments/read-models/projections/route-references';
 import { PaginationQuery, toPage } from '../http/pagination';
 import { RequestMetadata } from '../http/command-metadata';
 import { OneTimeSecrets } from '../http/idempotency/one-time-secrets';
-import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { Auth, CurrentPrincipal, Principal, assertOwnedBy } from '../http/principal';
 import { presentAccount, presentOpenedAccount } from './account.presenter';
 import { CreateAccountDto, UpdateAccountDto } from './account.dto';
 
@@ -64,7 +63,6 @@ export class AccountsController {
 
 /** A token reaches only its own account; any other id reads as missing. */
 function ownAccount(principal: Principal, id: string): string {
-  const accountId = accountOf(principal);
-  if (id !== accountId) throw notFound(`no account ${id}`);
-  return accountId;
+  assertOwnedBy(principal, id, `no account ${id}`);
+  return id;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Clock, notFound } from '@payments/domain';
+import { Clock } from '@payments/domain';
 import {
   CLOCK,
   CheckoutSessionLinks,
@@ -17,7 +17,7 @@ import { checkoutSessions } from '@payments/read-models/projections/checkout-ses
 import { routeReferences } from '@payments/read-models/projections/route-references';
 import { RequestMetadata } from '../http/command-metadata';
 import { toPage } from '../http/pagination';
-import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { Auth, CurrentPrincipal, Principal, accountOf, assertOwnedBy } from '../http/principal';
 import { ProblemException } from '../http/problem-details';
 import { CreateCheckoutSessionDto, ExpandQuery, ListCheckoutSessionsQuery } from './checkout-session.dto';
 import { presentCheckoutSession, presentCheckoutSessionToPublishable } from './checkout-session.presenter';
@@ -61,7 +61,7 @@ export class CheckoutSessionsController {
     @CurrentPrincipal() principal: Principal,
     @RequestMetadata() metadata: CommandMetadata,
   ) {
-    if (accountId !== accountOf(principal)) throw notFound(`no account ${accountId}`);
+    assertOwnedBy(principal, accountId, `no account ${accountId}`);
     return this.createFor(accountId, body, query, metadata);
   }
 

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ApiRequest } from '../http/api-request';
+import { integerFromString } from '../http/integer-from-string';
 
 type Fields = Record<string, unknown>;
 type Decode = (value: unknown) => unknown;
@@ -8,7 +9,7 @@ type Decode = (value: unknown) => unknown;
 const FORM_ENCODED = /^application\/x-www-form-urlencoded\b/i;
 
 /** A form sends every value as text: a digit string where an integer belongs becomes that integer. */
-const integer: Decode = (value) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const integer: Decode = integerFromString;
 /** A form cannot send null; an empty value is how it clears a nullable field (as Stripe reads forms). */
 const nullable: Decode = (value) => (value === '' ? null : value);
 

@@ -1,14 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { notFound } from '@payments/domain';
 import { CommandMetadata, CreateRoute, DeleteRoute, ProjectionsService, READ_MODEL_STORE, RouteChange, UpdateRoute } from '@payments/orchestration';
 import { ReadModelStore } from '@payments/read-models';
 import { RouteView, findRoute, listRoutes, routeListing } from '@payments/read-models/projections/route-listing';
 import { findRouteReferences, routeReferences } from '@payments/read-models/projections/route-references';
 import { RequestMetadata } from '../http/command-metadata';
 import { PaginationQuery, toPage } from '../http/pagination';
-import { CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { CurrentPrincipal, Principal, accountOf, assertOwnedBy } from '../http/principal';
 import { CreateProcessorRouteDto, UpdateProcessorRouteDto } from './processor-route.dto';
 import { presentRoute, presentRouteWithReferences } from './processor-route.presenter';
 
@@ -69,8 +68,8 @@ export class ProcessorRoutesController {
   /** Another account's route reads as missing, like a deleted one. */
   private async ownRoute(principal: Principal, id: string): Promise<RouteView> {
     const route = await findRoute(this.readModels, id);
-    if (route?.accountId !== accountOf(principal)) throw notFound(`no processor route ${id}`);
-    return route;
+    assertOwnedBy(principal, route?.accountId, `no processor route ${id}`);
+    return route!;
   }
 
   /** Lists and GET read projections: answer once they show this change. */
