@@ -1,4 +1,7 @@
-import { FieldError, conflict, invalid } from '../shared/errors';
+import { FieldError, conflict } from '../shared/errors';
+import { assertNoErrors, nameErrors as boundedNameErrors } from '../shared/validation';
+
+export { assertNoErrors };
 
 /** Another aggregate that a command names, as its handler found it: the account that owns it. */
 export interface OwnedReference {
@@ -17,15 +20,9 @@ export function isOwnedBy<Reference extends OwnedReference>(reference: Reference
 }
 
 export function nameErrors(field: string, name: string): FieldError[] {
-  if (name.trim() === '') return [{ field, message: 'must not be empty' }];
-  if (name.length > MAX_CATALOG_NAME_LENGTH) return [{ field, message: `must be at most ${MAX_CATALOG_NAME_LENGTH} characters` }];
-  return [];
+  return boundedNameErrors(field, name, MAX_CATALOG_NAME_LENGTH);
 }
 
 export function assertNew(state: CatalogItemState<unknown>, id: string): void {
   if (state.status !== 'none') throw conflict(`${id} already exists`);
-}
-
-export function assertNoErrors(errors: FieldError[], what: string): void {
-  if (errors.length > 0) throw invalid(`the ${what} is invalid`, errors);
 }

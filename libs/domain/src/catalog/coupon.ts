@@ -2,6 +2,7 @@ import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { FieldError, invalid } from '../shared/errors';
 import { isCurrency } from '../shared/money';
+import { isIntegerBetween } from '../shared/validation';
 import { CatalogItemState, assertNew, nameErrors } from './catalog-item';
 import { MAX_UNIT_AMOUNT } from './price';
 
@@ -60,7 +61,7 @@ function percentTerms(percentOff: number, currency: string | null): CouponTerms 
 
 function amountTerms(amountOff: number, currency: string | null): CouponTerms | FieldError[] {
   const errors: FieldError[] = [];
-  if (!Number.isInteger(amountOff) || amountOff < 1 || amountOff > MAX_UNIT_AMOUNT) {
+  if (!isIntegerBetween(amountOff, 1, MAX_UNIT_AMOUNT)) {
     errors.push({ field: 'amount_off', message: `must be an integer amount in minor units from 1 to ${MAX_UNIT_AMOUNT}` });
   }
   if (!isCurrency(currency)) return [...errors, { field: 'currency', message: 'amount_off needs an upper-case ISO 4217 currency code' }];

@@ -2,6 +2,7 @@ import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { FieldError } from '../shared/errors';
 import { isCurrency } from '../shared/money';
+import { isIntegerBetween } from '../shared/validation';
 import { CatalogItemState, OwnedReference, assertNew, assertNoErrors, isOwnedBy } from './catalog-item';
 
 /**
@@ -67,7 +68,7 @@ export const priceDecider: Decider<PriceCommand, PriceEvent, PriceState, Decisio
 function priceErrors({ accountId, productId, unitAmount, currency, product }: PriceCommand): FieldError[] {
   const errors: FieldError[] = [];
   if (!isOwnedBy(product, accountId)) errors.push({ field: 'product_id', message: `unknown product ${productId}` });
-  if (!Number.isInteger(unitAmount) || unitAmount < 0 || unitAmount > MAX_UNIT_AMOUNT) {
+  if (!isIntegerBetween(unitAmount, 0, MAX_UNIT_AMOUNT)) {
     errors.push({ field: 'unit_amount', message: `must be an integer amount in minor units from 0 to ${MAX_UNIT_AMOUNT}` });
   }
   if (!isCurrency(currency)) errors.push({ field: 'currency', message: 'must be an upper-case ISO 4217 currency code' });

@@ -1,4 +1,5 @@
 import { invalid } from '../shared/errors';
+import { assertNoErrors } from '../shared/validation';
 import { PricedTier, priceTier } from './pricing';
 import { CheckoutSessionReferences, SessionDiscount, resolveSessionReferences } from './session-references';
 import { CheckoutSessionRequest, validateCheckoutSessionRequest } from './session-request';
@@ -20,8 +21,7 @@ export interface PricedSession {
  * request never references a route, and the decider asks again when it records the session.
  */
 export function priceSession(accountId: string, request: CheckoutSessionRequest, references: CheckoutSessionReferences): PricedSession {
-  const requestErrors = validateCheckoutSessionRequest(request);
-  if (requestErrors.length > 0) throw invalid('the checkout session is invalid', requestErrors);
+  assertNoErrors(validateCheckoutSessionRequest(request), 'checkout session');
   const resolved = resolveSessionReferences(accountId, request, references);
   if (Array.isArray(resolved)) throw invalid('the checkout session names unknown ids', resolved);
   const tiers = resolved.tiers.map(({ field, line_items, processor_route_id }, index) => ({

@@ -1,4 +1,5 @@
 import { FieldError } from '../shared/errors';
+import { isIntegerBetween } from '../shared/validation';
 
 export const MAX_LINE_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
@@ -86,7 +87,7 @@ function lineItemErrors({ field, line_items }: TierRequest): FieldError[] {
     return [{ field, message: `list 1 to ${MAX_LINE_ITEMS} line items, not ${line_items.length}` }];
   }
   return line_items.flatMap(({ quantity }, index) =>
-    Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY
+    isIntegerBetween(quantity, 1, MAX_QUANTITY)
       ? []
       : [{ field: `${field}[${index}].quantity`, message: `must be an integer from 1 to ${MAX_QUANTITY}` }],
   );
@@ -106,7 +107,7 @@ function isAbsoluteHttpUrl(value: string): boolean {
 }
 
 function expiresInHoursErrors(hours: number | undefined): FieldError[] {
-  if (hours === undefined || (Number.isInteger(hours) && hours >= 1 && hours <= MAX_EXPIRES_IN_HOURS)) return [];
+  if (hours === undefined || isIntegerBetween(hours, 1, MAX_EXPIRES_IN_HOURS)) return [];
   return [{ field: 'expires_in_hours', message: `must be an integer from 1 to ${MAX_EXPIRES_IN_HOURS}` }];
 }
 

@@ -34,11 +34,16 @@ export function currentTier(run: PaymentRun): TierRun {
   return run.tier;
 }
 
+/** Whether the tier has made the `failover.max_attempts` calls it may. */
+function atCallCap(tier: TierRun): boolean {
+  return tier.failover.max_attempts !== null && tier.calls >= tier.failover.max_attempts;
+}
+
 /** Walks the running tier to its next call, recording skips on the way, or ends the tier. */
 export function moveOn(run: PaymentRun, now: Date): PaymentEvent[] {
   const tier = currentTier(run);
   if (tier.cursor >= tier.plan.length) return failTier(run, 'exhausted', now);
-  if (tier.failover.max_attempts !== null && tier.calls >= tier.failover.max_attempts) return failTier(run, 'max_attempts', now);
+  if (atCallCap(tier)) return failTier(run, 'max_attempts', now);
   const entry = tier.plan[tier.cursor];
   if (entry.skip_reason === null) return [attempted(run, entry, false)];
   const skipped: PaymentEvent = {
@@ -52,8 +57,7 @@ export function moveOn(run: PaymentRun, now: Date): PaymentEvent[] {
 export function afterFailure(run: PaymentRun, kind: ProcessorFailureKind, softDecline: boolean, now: Date): PaymentEvent[] {
   const tier = currentTier(run);
   const last = tier.lastCall;
-  const underCap = tier.failover.max_attempts === null || tier.calls < tier.failover.max_attempts;
-  if (softDecline && tier.optimized_retry && last !== null && !tier.optimizedProcessors.includes(last.processor_id) && underCap) {
+  if (softDecline && tier.optimized_retry && last !== null && !tier.optimizedProcessors.includes(last.processor_id) && !atCallCap(tier)) {
     return [attempted(run, { processor_id: last.processor_id, network: last.network, skip_reason: null }, true)];
   }
   return tier.failover.on.includes(kind) ? moveOn(run, now) : failTier(run, 'no_failover', now);

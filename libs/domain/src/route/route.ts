@@ -1,6 +1,7 @@
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { conflict, invalid, notFound } from '../shared/errors';
+import { assertNoErrors } from '../shared/validation';
 import { Processor } from '../processor/processor';
 import { RouteDefinition, RouteDefinitionInput, RouteDefinitionPatch, applyRouteDefaults, patchRouteDefinition } from './route-definition';
 import { validateRouteDefinition } from './validate-route-definition';
@@ -141,8 +142,7 @@ export const routeDecider: Decider<RouteCommand, RouteEvent, RouteState, Decisio
 };
 
 function assertValid(definition: RouteDefinition, accountProcessors: AccountProcessors): void {
-  const errors = validateRouteDefinition(definition, accountProcessors);
-  if (errors.length > 0) throw invalid('the route definition is invalid', errors);
+  assertNoErrors(validateRouteDefinition(definition, accountProcessors), 'route definition');
 }
 
 /** The route of the command's account, deleted or not; another account's route reads as missing. */

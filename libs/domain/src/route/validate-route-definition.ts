@@ -1,4 +1,5 @@
 import { FieldError } from '../shared/errors';
+import { isIntegerBetween, nameErrors } from '../shared/validation';
 import { Processor } from '../processor/processor';
 import { ruleConditionErrors } from './rule-condition';
 import { FailoverPolicy, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE_PROCESSORS, RouteDefinition, RoutingRule } from './route-definition';
@@ -10,7 +11,7 @@ import { FailoverPolicy, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE
  */
 export function validateRouteDefinition(definition: RouteDefinition, accountProcessors: readonly Pick<Processor, 'id'>[]): FieldError[] {
   return [
-    ...nameErrors(definition.name),
+    ...nameErrors('name', definition.name, MAX_ROUTE_NAME_LENGTH),
     ...processorErrors(definition, new Set(accountProcessors.map((p) => p.id))),
     ...splitErrors(definition),
     ...ruleErrors(definition),
@@ -18,24 +19,11 @@ export function validateRouteDefinition(definition: RouteDefinition, accountProc
   ];
 }
 
-function nameErrors(name: string): FieldError[] {
-  if (name.trim() === '') return [{ field: 'name', message: 'must not be empty' }];
-  if (name.length > MAX_ROUTE_NAME_LENGTH) return [{ field: 'name', message: `must be at most ${MAX_ROUTE_NAME_LENGTH} characters` }];
-  return [];
-}
-
 function processorErrors({ processors }: RouteDefinition, known: ReadonlySet<string>): FieldError[] {
   if (processors.length === 0 || processors.length > MAX_ROUTE_PROCESSORS) {
     return [{ field: 'processors', message: `list 1 to ${MAX_ROUTE_PROCESSORS} processors, not ${processors.length}` }];
   }
-  const ids = processors.map((p) => p.processor_id);
-  const repeated = repeatedIndexes(ids);
-  return ids.flatMap((id, index) => {
-    const field = `processors[${index}].processor_id`;
-    if (!known.has(id)) return [{ field, message: `unknown processor ${id}` }];
-    if (repeated.has(index)) return [{ field, message: `${id} is listed more than once` }];
-    return [];
-  });
+  return processorIdErrors(processors, 'processors', known, (id) => `unknown processor ${id}`);
 }
 
 /** Splits belong to volume_split alone: elsewhere they would be ignored, and a silently ignored weight misleads. */
@@ -47,7 +35,7 @@ function splitErrors({ strategy, processors }: RouteDefinition): FieldError[] {
   }
   const errors = processors.flatMap(({ split }, index) => {
     if (split === null) return [{ field: `processors[${index}].split`, message: 'volume_split needs a split on every processor' }];
-    if (!Number.isInteger(split) || split < 0 || split > 100) return [{ field: `processors[${index}].split`, message: 'must be an integer from 0 to 100' }];
+    if (!isIntegerBetween(split, 0, 100)) return [{ field: `processors[${index}].split`, message: 'must be an integer from 0 to 100' }];
     return [];
   });
   if (errors.length > 0) return errors;
@@ -75,15 +63,25 @@ function oneRuleErrors(rule: RoutingRule, path: string, routeProcessors: Readonl
       ? [{ field: `${path}.conditions`, message: 'a rule needs at least one condition' }]
       : rule.conditions.flatMap((condition, index) => ruleConditionErrors(condition, `${path}.conditions[${index}]`));
   if (rule.processors.length === 0) return [...conditions, { field: `${path}.processors`, message: 'a rule needs at least one processor' }];
-  const ids = rule.processors.map((p) => p.processor_id);
+  const processors = processorIdErrors(rule.processors, `${path}.processors`, routeProcessors, (id) => `${id} is not one of the route's processors`);
+  return [...conditions, ...processors];
+}
+
+/** Each listed processor must be one of `allowed`, and listed once. */
+function processorIdErrors(
+  entries: readonly { processor_id: string }[],
+  path: string,
+  allowed: ReadonlySet<string>,
+  notAllowed: (id: string) => string,
+): FieldError[] {
+  const ids = entries.map((p) => p.processor_id);
   const repeated = repeatedIndexes(ids);
-  const processors = ids.flatMap((id, index) => {
-    const field = `${path}.processors[${index}].processor_id`;
-    if (!routeProcessors.has(id)) return [{ field, message: `${id} is not one of the route's processors` }];
+  return ids.flatMap((id, index) => {
+    const field = `${path}[${index}].processor_id`;
+    if (!allowed.has(id)) return [{ field, message: notAllowed(id) }];
     if (repeated.has(index)) return [{ field, message: `${id} is listed more than once` }];
     return [];
   });
-  return [...conditions, ...processors];
 }
 
 function failoverErrors({ on, decline_codes, max_attempts }: FailoverPolicy): FieldError[] {
@@ -98,7 +96,7 @@ function failoverErrors({ on, decline_codes, max_attempts }: FailoverPolicy): Fi
       if (typeof code !== 'string' || code.trim() === '') errors.push({ field: `failover.decline_codes[${index}]`, message: 'must be a non-empty code' });
     });
   }
-  if (max_attempts !== null && (!Number.isInteger(max_attempts) || max_attempts < 1 || max_attempts > MAX_FAILOVER_ATTEMPTS)) {
+  if (max_attempts !== null && !isIntegerBetween(max_attempts, 1, MAX_FAILOVER_ATTEMPTS)) {
     errors.push({ field: 'failover.max_attempts', message: `must be an integer from 1 to ${MAX_FAILOVER_ATTEMPTS}` });
   }
   return errors;

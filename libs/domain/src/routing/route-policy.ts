@@ -1,11 +1,12 @@
 import { CardNetwork } from '../card/networks';
+import { ConditionField, ConditionOperator, ConditionValue, FAILOVER_TRIGGERS, FailoverTrigger, RouteStrategy } from '../route/route-definition';
 
 /**
  * What one tier's routing needs of a processor route, with the field names of API.md
  * ("Processor routes"), so the service maps a stored route onto it field by field.
  * Defaults are applied here rather than trusted to the caller: see `resolveFailover`.
  */
-export type RoutePolicyStrategy = 'priority' | 'volume_split' | 'rule_based' | 'cost_optimized';
+export type RoutePolicyStrategy = RouteStrategy;
 
 export interface RoutePolicyProcessor {
   processor_id: string;
@@ -13,9 +14,9 @@ export interface RoutePolicyProcessor {
   split?: number | null;
 }
 
-export type RoutePolicyRuleField = 'card_network' | 'currency' | 'amount' | 'bin_country' | 'bin';
-export type RoutePolicyRuleOperator = 'equal' | 'not_equal' | 'in' | 'not_in' | 'greater_than' | 'less_than' | 'between';
-export type RoutePolicyRuleValue = string | number | ReadonlyArray<string | number>;
+export type RoutePolicyRuleField = ConditionField;
+export type RoutePolicyRuleOperator = ConditionOperator;
+export type RoutePolicyRuleValue = ConditionValue;
 
 export interface RoutePolicyCondition {
   field: RoutePolicyRuleField;
@@ -29,7 +30,7 @@ export interface RoutePolicyRule {
 }
 
 /** The failures a tier may fail over on. */
-export type ProcessorFailureKind = 'decline' | 'timeout' | 'error';
+export type ProcessorFailureKind = FailoverTrigger;
 
 export interface RoutePolicyFailover {
   on?: readonly ProcessorFailureKind[];
@@ -56,8 +57,6 @@ export interface ResolvedFailover {
   max_attempts: number | null;
 }
 
-export const FAILOVER_ON_ALL: readonly ProcessorFailureKind[] = ['decline', 'timeout', 'error'];
-
 /**
  * `on` absent means all three kinds (API.md); an explicit empty `on` means none. An empty
  * `decline_codes` list counts as not set: read literally it would make every decline hard, which
@@ -65,7 +64,7 @@ export const FAILOVER_ON_ALL: readonly ProcessorFailureKind[] = ['decline', 'tim
  */
 export function resolveFailover(failover: RoutePolicyFailover): ResolvedFailover {
   return {
-    on: [...(failover.on ?? FAILOVER_ON_ALL)],
+    on: [...(failover.on ?? FAILOVER_TRIGGERS)],
     decline_codes: failover.decline_codes && failover.decline_codes.length > 0 ? [...failover.decline_codes] : null,
     max_attempts: failover.max_attempts ?? null,
   };

@@ -19,13 +19,6 @@ export function isId(value: unknown, prefix: IdPrefix): value is string {
   return typeof value === 'string' && value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
 }
 
-/** The id's prefix, or undefined when the string is not shaped like one of our ids. */
-export function prefixOf(id: string): IdPrefix | undefined {
-  if (!ID_PATTERN.test(id)) return undefined;
-  const prefix = id.slice(0, id.indexOf('_'));
-  return (ID_PREFIXES as readonly string[]).includes(prefix) ? (prefix as IdPrefix) : undefined;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

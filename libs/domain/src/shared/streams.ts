@@ -9,7 +9,3 @@ export function categoryOf(stream: string): string {
   const dash = stream.indexOf('-');
   return dash < 0 ? stream : stream.slice(0, dash);
 }
-
-export function idOfStream(stream: string): string {
-  return stream.slice(stream.indexOf('-') + 1);
-}
