@@ -21,7 +21,7 @@ export interface StoredEventRef {
  */
 export function resultOfRepeatedAppend(
   stream: string,
-  events: readonly EventToAppend[],
+  events: readonly Pick<EventToAppend, 'id'>[],
   expectedRevision: ExpectedRevision,
   currentRevision: bigint,
   findStored: (eventId: string) => StoredEventRef | undefined,

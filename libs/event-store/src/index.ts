@@ -5,3 +5,4 @@ export * from './memory-event-store';
 export * from './sqlite-event-store';
 export * from './sqlite-events-database';
 export * from './eventstoredb-event-store';
+export * from './sqlite-writer-thread';

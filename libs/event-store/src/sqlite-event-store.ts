@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { AppendSignal } from './append-signal';
-import { assertExpectedRevision, assertNotEmpty, resultOfRepeatedAppend, StoredEventRef } from './append-checks';
+import { join } from 'node:path';
+import { assertNotEmpty } from './append-checks';
 import { PagedLog, startCatchUpSubscription } from './catch-up-subscription';
 import {
   AppendResult,
@@ -12,34 +13,32 @@ import {
   RecordedEvent,
   SubscribeToAllOptions,
   Subscription,
+  WrongExpectedRevision,
 } from './event-store';
 import { OpenSubscriptions } from './open-subscriptions';
+import type { AppendOutcome, AppendRequest } from './sqlite-append-writer';
 import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase } from './sqlite-events-database';
+import { SqliteWriter, errorFrom, openSqliteWriter } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** The store is `<dataDir>/events.db`; the directory is created when missing. */
   dataDir: string;
   /** How often a caught-up subscription re-reads the file to see appends of other processes. */
   pollIntervalMs?: number;
-}
-
-interface SerializedEvent {
-  data: string;
-  metadata: string;
+  /** How long an append waits for another process's write lock before it fails with SQLITE_BUSY. Default 5000. */
+  busyTimeoutMs?: number;
 }
 
 interface PendingAppend {
-  stream: string;
-  events: EventToAppend[];
-  serialized: SerializedEvent[];
-  expected: ExpectedRevision;
+  request: AppendRequest;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
 
-type AppendOutcome = { result: AppendResult } | { error: unknown };
-
 const READ_PAGE_SIZE = 500;
+
+/** Where the writer module runs, resolved in the writer thread (.ts from source, .js once built). */
+const APPEND_WRITER = join(__dirname, 'sqlite-append-writer');
 
 /**
  * The default adapter: one SQLite file, safe to share between processes on one machine.
@@ -47,85 +46,68 @@ const READ_PAGE_SIZE = 500;
  * stream's revision, so the revision check and the write see the same state even when another
  * process writes to the file. Nothing about a stream is cached for the same reason.
  *
- * Group commit: the appends requested during one turn of the event loop share one transaction,
- * so one fsync (synchronous=FULL) covers them all. Each runs in its own savepoint, in the order
- * requested, so each is atomic and checked against the revision the ones before it left; a
- * refused append rolls back alone. No append is acknowledged before the shared COMMIT.
+ * The appends run in the SQLite writer thread (sqlite-append-writer.ts), so that their commits
+ * and fsyncs do not stop this thread; reads run here, on a connection of their own. Group
+ * commit: the appends requested during one turn of the event loop, and those requested while a
+ * commit is under way, share the next transaction, so one fsync (synchronous=FULL) covers them
+ * all. No append is acknowledged before its COMMIT has returned.
  *
- * While another process holds the lock, a commit waits for it (busy_timeout) synchronously,
- * blocking this process's event loop: better-sqlite3 has no asynchronous calls.
+ * While another process holds the lock, a commit waits for it (busy_timeout) in the writer thread.
  */
 export class SqliteEventStore implements EventStore, PagedLog {
   readonly appends = new AppendSignal();
   readonly pollIntervalMs: number;
   private readonly db: Database.Database;
+  private readonly writer: SqliteWriter<AppendRequest[], AppendOutcome[]>;
   private readonly subscriptions = new OpenSubscriptions();
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly commitAppends: (appends: PendingAppend[]) => AppendOutcome[];
   private pending: PendingAppend[] = [];
+  private commitScheduled = false;
+  private committing: Promise<void> | undefined;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    // Opened here first, so the file and its schema exist before the writer opens it.
     this.db = openEventsDatabase(options.dataDir);
     this.statements = prepareStatements(this.db);
-    // Called inside the outer transaction, a better-sqlite3 transaction function is a savepoint.
-    const appendInSavepoint = this.db.transaction(this.write.bind(this));
-    this.commitAppends = this.db.transaction((appends: PendingAppend[]) =>
-      appends.map(({ stream, events, serialized, expected }): AppendOutcome => {
-        try {
-          return { result: appendInSavepoint(stream, events, serialized, expected) };
-        } catch (error) {
-          return { error };
-        }
-      }),
-    ).immediate;
+    this.writer = openSqliteWriter(APPEND_WRITER, { dataDir: options.dataDir, busyTimeoutMs: options.busyTimeoutMs });
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     assertNotEmpty(stream, events);
-    // Serialised before the transaction: the write lock is held for less time, and a value
-    // JSON cannot hold fails the append before any of its events is written.
-    const serialized = events.map((event) => ({ data: JSON.stringify(event.data) ?? 'null', metadata: JSON.stringify(event.metadata) }));
+    // Serialised before the commit: a value JSON cannot hold fails the append before any of its events is written.
+    const serialized = events.map(({ id, type, data, metadata }) => ({ id, type, data: JSON.stringify(data) ?? 'null', metadata: JSON.stringify(metadata) }));
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.commitPending());
-      this.pending.push({ stream, events, serialized, expected: options.expectedRevision, resolve, reject });
+      this.pending.push({ request: { stream, expected: options.expectedRevision, events: serialized }, resolve, reject });
+      if (this.committing === undefined && !this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => {
+          this.commitScheduled = false;
+          this.commitPending();
+        });
+      }
     });
   }
 
+  /** Sends what is pending as one commit, unless one is under way: then its end sends them. */
   private commitPending(): void {
+    if (this.committing !== undefined || this.pending.length === 0) return;
     const appends = this.pending;
     this.pending = [];
-    let outcomes: AppendOutcome[];
-    try {
-      outcomes = this.commitAppends(appends);
-    } catch (error) {
-      // The commit itself failed (disk, lock timeout, closed store): none of them happened.
-      for (const append of appends) append.reject(error);
-      return;
-    }
-    this.appends.notify();
-    outcomes.forEach((outcome, index) => ('result' in outcome ? appends[index].resolve(outcome.result) : appends[index].reject(outcome.error)));
-  }
-
-  private write(stream: string, events: EventToAppend[], serialized: SerializedEvent[], expected: ExpectedRevision): AppendResult {
-    const currentRevision = BigInt(this.statements.currentRevision.get(stream) ?? -1);
-    const repeated = resultOfRepeatedAppend(stream, events, expected, currentRevision, (id) => this.findStored(stream, id));
-    if (repeated) return repeated;
-    assertExpectedRevision(stream, expected, currentRevision);
-    const createdAt = Date.now();
-    let revision = currentRevision;
-    let position = 0n;
-    events.forEach((event, index) => {
-      revision++;
-      const { data, metadata } = serialized[index];
-      position = BigInt(this.statements.insert.run(stream, revision, event.id, event.type, data, metadata, createdAt).lastInsertRowid);
-    });
-    return { nextRevision: revision, position };
-  }
-
-  private findStored(stream: string, eventId: string): StoredEventRef | undefined {
-    const row = this.statements.findStored.get(stream, eventId);
-    return row && { revision: BigInt(row.revision), position: BigInt(row.position) };
+    this.committing = this.writer
+      .write(appends.map(({ request }) => request))
+      .then(
+        (outcomes) => {
+          this.appends.notify();
+          outcomes.forEach((outcome, index) => settle(appends[index], outcome));
+        },
+        // The commit itself failed (disk, lock timeout, closed store): none of them happened.
+        (error) => appends.forEach((append) => append.reject(error)),
+      )
+      .finally(() => {
+        this.committing = undefined;
+        this.commitPending();
+      });
   }
 
   readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
@@ -153,21 +135,20 @@ export class SqliteEventStore implements EventStore, PagedLog {
     this.statements.ping.get();
   }
 
+  /** Commits the appends already requested, then closes both connections. */
   async close(): Promise<void> {
     await this.subscriptions.stopAll();
+    while (this.committing !== undefined || this.pending.length > 0) {
+      this.commitPending();
+      await this.committing;
+    }
+    await this.writer.close();
     if (this.db.open) this.db.close();
   }
 }
 
 function prepareStatements(db: Database.Database) {
   return {
-    currentRevision: db.prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck(),
-    findStored: db.prepare<[string, string], { revision: number; position: number }>(
-      'SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?',
-    ),
-    insert: db.prepare<[string, bigint, string, string, string, string, number]>(
-      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
     streamPage: db.prepare<[string, bigint, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     ),
@@ -195,4 +176,10 @@ async function* readInPages(
     remaining -= page.length;
     previous = page[page.length - 1];
   }
+}
+
+function settle(append: PendingAppend, outcome: AppendOutcome): void {
+  if ('result' in outcome) append.resolve(outcome.result);
+  else if ('conflict' in outcome) append.reject(new WrongExpectedRevision(append.request.stream, outcome.conflict.expected, outcome.conflict.actual));
+  else append.reject(errorFrom(outcome.error));
 }

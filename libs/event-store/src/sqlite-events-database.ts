@@ -17,14 +17,15 @@ export function eventsDatabaseFile(dataDir: string): string {
  * - UNIQUE (stream_id, revision) is the index for stream reads and the current-revision lookup,
  *   and a last guard against two writers giving out one revision; the (stream_id, event_id)
  *   index makes the idempotency lookup cheap and forbids a duplicate id in a stream.
- * - busy_timeout: another process holding the write lock makes an append wait, not fail.
+ * - busy_timeout: another process holding the write lock makes an append wait, not fail, for
+ *   up to `busyTimeoutMs` (5 s by default).
  */
-export function openEventsDatabase(dataDir: string): Database.Database {
+export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(eventsDatabaseFile(dataDir));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.exec(`
     CREATE TABLE IF NOT EXISTS events (
       position   INTEGER PRIMARY KEY AUTOINCREMENT,

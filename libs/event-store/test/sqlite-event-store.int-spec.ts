@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +60,32 @@ describe('sqlite group commit', () => {
     expect(await readStreamToArray(store, 'payment-pay_stg_c')).toHaveLength(1);
   });
 
-  it('acknowledges nothing when the shared commit fails', async () => {
+  it('acknowledges nothing when the shared commit fails, and says the file was busy', async () => {
+    const impatient = new SqliteEventStore({ dataDir, busyTimeoutMs: 20 });
+    const otherProcess = new Database(join(dataDir, 'events.db'));
+    otherProcess.exec('BEGIN IMMEDIATE');
+    try {
+      const outcomes = await Promise.allSettled([
+        impatient.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' }),
+        impatient.appendToStream('payment-pay_stg_b', [anEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { code?: string }).code)).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
+    } finally {
+      otherProcess.exec('ROLLBACK');
+      otherProcess.close();
+    }
+    expect(await readStreamToArray(store, 'payment-pay_stg_a')).toEqual([]);
+    expect(await readStreamToArray(store, 'payment-pay_stg_b')).toEqual([]);
+    await impatient.close();
+  });
+
+  it('commits the appends requested before close', async () => {
     const appending = store.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' });
     await store.close();
-    await expect(appending).rejects.toThrow();
-    const reopened = new SqliteEventStore({ dataDir });
-    expect(await readStreamToArray(reopened, 'payment-pay_stg_a')).toEqual([]);
-    await reopened.close();
+    await expect(appending).resolves.toEqual({ nextRevision: 0n, position: 1n });
+    await expect(store.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 0n })).rejects.toThrow('closed');
+    store = new SqliteEventStore({ dataDir });
+    expect(await readStreamToArray(store, 'payment-pay_stg_a')).toHaveLength(1);
   });
 });
 

@@ -1,56 +1,30 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PreparedWrite, prepareWrites } from './prepared-writes';
+import Database from 'better-sqlite3';
+import { SqliteWriter, openSqliteWriter } from '@payments/event-store';
+import { prepareWrites } from './prepared-writes';
 import { Page, PageRequest, ReadModelStore, ReadModelWrite, assertCollectionName, assertPageRequest } from './read-model-store';
+import type { ReadModelWriteRequest } from './sqlite-read-model-writer';
+import { CHECKPOINT_SQL, openReadModelsDatabase } from './sqlite-read-models-database';
 
-export function readModelsDatabaseFile(dataDir: string): string {
-  return join(dataDir, 'read-models.db');
-}
+/** Where the writer module runs, resolved in the writer thread (.ts from source, .js once built). */
+const READ_MODEL_WRITER = join(__dirname, 'sqlite-read-model-writer');
 
 /**
- * The embedded adapter: `<dataDir>/read-models.db`, beside the events file.
- * - WAL with synchronous=NORMAL: a power cut may lose the last commits, but each commit carries
- *   its checkpoint, so what is lost is re-applied from the events; nothing here needs FULL.
- * - index_entries' primary key is the list order (score, then id), so a page is a range scan;
- *   the second index finds a document's memberships when a put replaces them.
- * - Commits run in BEGIN IMMEDIATE: the write lock is held from the checkpoint read to the
- *   update, so two processes sharing the file cannot both win a compare-and-set.
+ * The embedded adapter: `<dataDir>/read-models.db`, beside the events file (settings in
+ * sqlite-read-models-database.ts). Reads run here; commits and resets run in the SQLite writer
+ * thread (sqlite-read-model-writer.ts), so that their WAL writes do not stop this thread.
  */
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly commitInTransaction: (projection: string, expected: bigint | undefined, next: bigint, writes: PreparedWrite[]) => boolean;
+  private readonly writer: SqliteWriter<ReadModelWriteRequest, boolean>;
   private readonly listInTransaction: (collection: string, index: string, page: PageRequest) => { docs: string[]; total: number };
 
   constructor(options: { dataDir: string }) {
-    mkdirSync(options.dataDir, { recursive: true });
-    this.db = new Database(readModelsDatabaseFile(options.dataDir));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS documents (
-        collection TEXT NOT NULL,
-        id         TEXT NOT NULL,
-        doc        TEXT NOT NULL,
-        PRIMARY KEY (collection, id)
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS index_entries (
-        collection TEXT NOT NULL,
-        index_name TEXT NOT NULL,
-        score      REAL NOT NULL,
-        id         TEXT NOT NULL,
-        PRIMARY KEY (collection, index_name, score, id)
-      ) WITHOUT ROWID;
-      CREATE UNIQUE INDEX IF NOT EXISTS index_entries_by_document ON index_entries (collection, id, index_name);
-      CREATE TABLE IF NOT EXISTS checkpoints (
-        projection TEXT PRIMARY KEY,
-        position   INTEGER NOT NULL
-      ) WITHOUT ROWID;
-    `);
+    // Opened here first, so the file and its schema exist before the writer opens it.
+    this.db = openReadModelsDatabase(options.dataDir);
+    this.writer = openSqliteWriter(READ_MODEL_WRITER, { dataDir: options.dataDir });
     this.statements = prepareStatements(this.db);
-    this.commitInTransaction = this.db.transaction(this.commitNow.bind(this)).immediate;
     // One read transaction, so the total and the page come from the same snapshot.
     this.listInTransaction = this.db.transaction((collection: string, index: string, page: PageRequest) => {
       const select = page.order === 'asc' ? this.statements.pageAsc : this.statements.pageDesc;
@@ -86,18 +60,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[]): Promise<boolean> {
-    return this.commitInTransaction(projection, expected, next, prepareWrites(writes));
+    return this.writer.write({ kind: 'commit', projection, expected, next, writes: prepareWrites(writes) });
   }
 
   async reset(projection: string, collections: readonly string[]): Promise<void> {
     collections.forEach(assertCollectionName);
-    this.db.transaction(() => {
-      for (const collection of collections) {
-        this.statements.deleteCollectionEntries.run(collection);
-        this.statements.deleteCollectionDocs.run(collection);
-      }
-      this.statements.deleteCheckpoint.run(projection);
-    }).immediate();
+    await this.writer.write({ kind: 'reset', projection, collections });
   }
 
   async ping(): Promise<void> {
@@ -105,27 +73,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     if (this.db.open) this.db.close();
   }
 
   private storedCheckpoint(projection: string): bigint | undefined {
     return this.statements.getCheckpoint.get(projection) as bigint | undefined;
-  }
-
-  private commitNow(projection: string, expected: bigint | undefined, next: bigint, writes: PreparedWrite[]): boolean {
-    if (this.storedCheckpoint(projection) !== expected) return false;
-    const s = this.statements;
-    for (const write of writes) {
-      s.deleteDocEntries.run(write.collection, write.id);
-      if (write.op === 'delete') {
-        s.deleteDoc.run(write.collection, write.id);
-        continue;
-      }
-      s.putDoc.run(write.collection, write.id, write.json);
-      for (const entry of write.indexes) s.putEntry.run(write.collection, entry.index, entry.score, write.id);
-    }
-    s.putCheckpoint.run(projection, next);
-    return true;
   }
 }
 
@@ -143,18 +96,7 @@ function prepareStatements(db: Database.Database) {
     pageAsc: page('ASC'),
     pageDesc: page('DESC'),
     countIndex: db.prepare('SELECT COUNT(*) FROM index_entries WHERE collection = ? AND index_name = ?').pluck(),
-    getCheckpoint: db.prepare('SELECT position FROM checkpoints WHERE projection = ?').pluck().safeIntegers(true),
-    putCheckpoint: db.prepare(
-      'INSERT INTO checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-    ),
-    deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE projection = ?'),
-    putDoc: db.prepare('INSERT INTO documents (collection, id, doc) VALUES (?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc'),
-    deleteDoc: db.prepare('DELETE FROM documents WHERE collection = ? AND id = ?'),
-    // A put listing one index twice keeps the last score, as a Redis sorted set does.
-    putEntry: db.prepare('INSERT OR REPLACE INTO index_entries (collection, index_name, score, id) VALUES (?, ?, ?, ?)'),
-    deleteDocEntries: db.prepare('DELETE FROM index_entries WHERE collection = ? AND id = ?'),
-    deleteCollectionDocs: db.prepare('DELETE FROM documents WHERE collection = ?'),
-    deleteCollectionEntries: db.prepare('DELETE FROM index_entries WHERE collection = ?'),
+    getCheckpoint: db.prepare(CHECKPOINT_SQL).pluck().safeIntegers(true),
     ping: db.prepare('SELECT 1').pluck(),
   };
 }

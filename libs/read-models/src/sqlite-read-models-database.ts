@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function readModelsDatabaseFile(dataDir: string): string {
+  return join(dataDir, 'read-models.db');
+}
+
+/**
+ * Opens (creating if needed) `<dataDir>/read-models.db` with the settings both of its
+ * connections (reads, and the writer thread's) share.
+ * - WAL with synchronous=NORMAL: a power cut may lose the last commits, but each commit carries
+ *   its checkpoint, so what is lost is re-applied from the events; nothing here needs FULL.
+ * - index_entries' primary key is the list order (score, then id), so a page is a range scan;
+ *   the second index finds a document's memberships when a put replaces them.
+ */
+export function openReadModelsDatabase(dataDir: string): Database.Database {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(readModelsDatabaseFile(dataDir));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS documents (
+      collection TEXT NOT NULL,
+      id         TEXT NOT NULL,
+      doc        TEXT NOT NULL,
+      PRIMARY KEY (collection, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS index_entries (
+      collection TEXT NOT NULL,
+      index_name TEXT NOT NULL,
+      score      REAL NOT NULL,
+      id         TEXT NOT NULL,
+      PRIMARY KEY (collection, index_name, score, id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX IF NOT EXISTS index_entries_by_document ON index_entries (collection, id, index_name);
+    CREATE TABLE IF NOT EXISTS checkpoints (
+      projection TEXT PRIMARY KEY,
+      position   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+  `);
+  return db;
+}
+
+export const CHECKPOINT_SQL = 'SELECT position FROM checkpoints WHERE projection = ?';
