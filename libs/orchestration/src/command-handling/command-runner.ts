@@ -3,7 +3,7 @@ import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
-import { CommandMetadata, HandleResult, handleCommand, loadAggregate, loadState } from './handle-command';
+import { CommandMetadata, HandleResult, LoadedAggregate, handleCommand, loadAggregate, loadState } from './handle-command';
 
 export interface RunOptions {
   metadata?: CommandMetadata;
@@ -38,14 +38,16 @@ export class CommandRunner {
 
   /**
    * Folds the whole stream for callers that need the recorded events themselves (their
-   * metadata), and caches the fold, so that a command run on the stream next reads only the tail.
+   * metadata), or only the events after `earlier` (an earlier load of it), and caches the fold,
+   * so that a command run on the stream next reads only the tail.
    */
   async loadRecorded<Event extends DomainEvent, State>(
     stream: string,
     decider: Decider<unknown, Event, State, DecisionContext>,
-  ): Promise<{ state: State; recorded: RecordedEvent[] }> {
-    const { state, revision, recorded } = await loadAggregate(this.store, stream, decider);
-    if (revision >= 0n) this.cache?.set(stream, decider, { state, revision });
-    return { state, recorded };
+    earlier?: LoadedAggregate<State>,
+  ): Promise<LoadedAggregate<State>> {
+    const loaded = await loadAggregate(this.store, stream, decider, earlier);
+    if (loaded.revision >= 0n) this.cache?.set(stream, decider, { state: loaded.state, revision: loaded.revision });
+    return loaded;
   }
 }

@@ -110,19 +110,28 @@ export async function loadState<Event extends DomainEvent, State>(
   return { state, revision };
 }
 
+/** A stream folded with its recorded events, up to `revision` (-1n: the stream does not exist). */
+export interface LoadedAggregate<State> {
+  state: State;
+  revision: bigint;
+  recorded: RecordedEvent[];
+}
+
 /**
- * Folds the whole stream, uncached, for callers that need the recorded events themselves
- * (their metadata); revision is -1n for a stream that does not exist.
+ * Folds the whole stream, uncached, for callers that need the recorded events themselves (their
+ * metadata). Given what an earlier load of the stream gave, reads only the events after it:
+ * streams only grow, so that load is still a prefix of the stream.
  */
 export async function loadAggregate<Event extends DomainEvent, State>(
   store: EventStore,
   stream: string,
   decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>,
-): Promise<{ state: State; revision: bigint; recorded: RecordedEvent[] }> {
-  let state = decider.initialState();
-  let revision = -1n;
-  const recorded: RecordedEvent[] = [];
-  for await (const event of store.readStream(stream)) {
+  earlier?: LoadedAggregate<State>,
+): Promise<LoadedAggregate<State>> {
+  let state = earlier?.state ?? decider.initialState();
+  let revision = earlier?.revision ?? -1n;
+  const recorded = earlier ? [...earlier.recorded] : [];
+  for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
     state = decider.evolve(state, { type: event.type, data: event.data } as Event);
     revision = event.revision;
     recorded.push(event);

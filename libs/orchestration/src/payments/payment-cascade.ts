@@ -8,7 +8,7 @@ import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
 import { CommandMetadata } from '../command-handling/handle-command';
 import { PAYMENT_METRICS, PaymentMetrics, recordCascadeMetrics } from './payment-metrics';
-import { loadPayment, runPaymentCommand } from './payment-stream';
+import { LoadedPayment, loadPayment, runPaymentCommand } from './payment-stream';
 import { ProcessorCall } from './processor-call';
 import { TierRoutingResolver } from './tier-routing';
 
@@ -66,9 +66,12 @@ export class PaymentCascade implements BeforeApplicationShutdown {
 
   private async run(paymentId: string): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
+    // What the steps so far have read: each step reads only the events written since.
+    let loaded: LoadedPayment | undefined;
     while (!this.stopping.signal.aborted) {
       try {
-        if (await this.step(paymentId)) return;
+        loaded = await loadPayment(this.runner, paymentId, loaded);
+        if (await this.step(paymentId, loaded)) return;
         retryMs = FIRST_RETRY_MS;
       } catch (error) {
         this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${errorMessage(error)}`);
@@ -78,9 +81,8 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     }
   }
 
-  /** Takes the next step of the payment; true once nothing is left to do. */
-  private async step(paymentId: string): Promise<boolean> {
-    const { state, recorded } = await loadPayment(this.runner, paymentId);
+  /** Takes the next step of the payment, as its stream stands now; true once nothing is left to do. */
+  private async step(paymentId: string, { state, recorded }: LoadedPayment): Promise<boolean> {
     // Only a payment that started has steps; one that never did is settled by PaymentRecovery.
     if (state.status === 'none') return true;
     const metadata = stepMetadata(state, recorded);

@@ -1,7 +1,7 @@
 import { PaymentCommand, PaymentEvent, PaymentState, isId, notFound, paymentDecider, streamName } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { CommandRunner } from '../command-handling/command-runner';
-import { CommandMetadata, HandleResult } from '../command-handling/handle-command';
+import { CommandMetadata, HandleResult, LoadedAggregate } from '../command-handling/handle-command';
 
 /** Ids come from URLs and the read model: anything not shaped like a payment id is missing, and stays out of stream names. */
 export function paymentStream(paymentId: string): string {
@@ -9,14 +9,14 @@ export function paymentStream(paymentId: string): string {
   return streamName('payment', paymentId);
 }
 
-export interface LoadedPayment {
-  state: PaymentState;
-  recorded: RecordedEvent[];
-}
+export type LoadedPayment = LoadedAggregate<PaymentState>;
 
-/** The whole stream, for its events' metadata; it leaves the fold cached for the next payment command. */
-export async function loadPayment(runner: CommandRunner, paymentId: string): Promise<LoadedPayment> {
-  return runner.loadRecorded(paymentStream(paymentId), paymentDecider);
+/**
+ * The whole stream, for its events' metadata, reading only what follows `earlier` when given;
+ * it leaves the fold cached for the next payment command.
+ */
+export async function loadPayment(runner: CommandRunner, paymentId: string, earlier?: LoadedPayment): Promise<LoadedPayment> {
+  return runner.loadRecorded(paymentStream(paymentId), paymentDecider, earlier);
 }
 
 /**
