@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStore, RecordedEvent } from '@payments/event-store';
+import { CommittedDocuments } from './committed-documents';
 import { EventBuffer } from './event-buffer';
 import { EventFeed } from './event-feed';
 import { PendingWrites } from './pending-writes';
@@ -58,6 +59,7 @@ export class ProjectionRunner {
   private following: { stopping: AbortController; done: Promise<void> } | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly feed: EventFeed;
+  private readonly committed: CommittedDocuments;
 
   constructor(
     readonly projection: Projection,
@@ -68,6 +70,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 500;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.feed = options.feed ?? new EventFeed(events);
+    this.committed = new CommittedDocuments(store);
   }
 
   /** Global position of the last event reflected in the read model; undefined before any. */
@@ -200,12 +203,13 @@ export class ProjectionRunner {
 
   /** Projects a batch and commits it with its last position; false when the checkpoint had moved. */
   private async apply(batch: readonly RecordedEvent[]): Promise<boolean> {
-    const pending = new PendingWrites(this.store);
+    const pending = new PendingWrites(this.committed);
     for (const event of batch) pending.add(await this.projection.project(event, pending));
     const last = batch[batch.length - 1].position;
     this.eventsSinceStored += batch.length;
     if (pending.writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
       if (!(await this.store.commit(this.projection.name, this.stored, last, pending.writes))) return false;
+      this.committed.remember(pending.latest);
       this.stored = last;
       this.eventsSinceStored = 0;
     }
@@ -214,6 +218,7 @@ export class ProjectionRunner {
   }
 
   private async loadCheckpoint(): Promise<void> {
+    this.committed.forget();
     this.stored = await this.store.checkpoint(this.projection.name);
     this.eventsSinceStored = 0;
     this.advance(this.stored);

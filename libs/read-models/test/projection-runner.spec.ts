@@ -119,6 +119,26 @@ describe('ProjectionRunner', () => {
       );
     });
 
+    it('reads documents from the store again once a competing runner has committed in between', async () => {
+      const projection = countingProjection();
+      let hold: Promise<void> | undefined;
+      const held: Projection = { ...projection, project: async (event, reader) => (await hold, projection.project(event, reader)) };
+      const following = runner(held);
+      following.start();
+      await following.waitFor(await appendEvents(events, 'a-1', 1), 2000);
+
+      let release!: () => void;
+      hold = new Promise((resolve) => (release = resolve));
+      await appendEvents(events, 'a-1', 1);
+      // Another process applies the second event while this runner is still projecting it.
+      await runner().catchUp();
+      release();
+      const last = await appendEvents(events, 'a-1', 1);
+
+      expect(await following.waitFor(last, 2000)).toBe(true);
+      expect((await count('a-1'))?.positions).toEqual(['1', '2', '3']);
+    });
+
     it('shows the events seen but not yet applied as lag, and none once caught up', async () => {
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
