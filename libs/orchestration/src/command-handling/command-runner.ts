@@ -3,6 +3,7 @@ import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
+import { StreamQueue } from './stream-queue';
 import { CommandMetadata, HandleResult, LoadedAggregate, handleCommand, loadAggregate, loadState } from './handle-command';
 
 export interface RunOptions {
@@ -13,7 +14,8 @@ export interface RunOptions {
 
 /**
  * handleCommand with the service's store, clock and aggregate cache, for deciders whose context
- * is the time. Without a cache (a runner built by hand in a test) every load reads whole streams.
+ * is the time; the commands on one stream run one after another (StreamQueue). Without a cache
+ * (a runner built by hand in a test) every load reads whole streams.
  */
 @Injectable()
 export class CommandRunner {
@@ -23,13 +25,17 @@ export class CommandRunner {
     private readonly cache?: AggregateCache,
   ) {}
 
+  private readonly queue = new StreamQueue();
+
   run<Command, Event extends DomainEvent, State>(
     stream: string,
     decider: Decider<Command, Event, State, DecisionContext>,
     command: Command,
     options: RunOptions = {},
   ): Promise<HandleResult<Event, State>> {
-    return handleCommand(this.store, stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) });
+    return this.queue.run(stream, () =>
+      handleCommand(this.store, stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) }),
+    );
   }
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {

@@ -1,0 +1,64 @@
+import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
+import { MemoryEventStore, WrongExpectedRevision } from '@payments/event-store';
+import { AggregateCache } from './aggregate-cache';
+import { CommandRunner } from './command-runner';
+
+type Seated = DomainEvent<'Seated', { name: string; seat: number }>;
+type Seat = { type: 'Seat'; name: string };
+
+/** Seats each guest on the next free seat: every decision depends on all earlier events. */
+const seating: Decider<Seat, Seated, { seated: string[] }, DecisionContext> = {
+  initialState: () => ({ seated: [] }),
+  decide: ({ name }, { seated }) => [{ type: 'Seated', data: { name, seat: seated.length + 1 } }],
+  evolve: ({ seated }, { data }) => ({ seated: [...seated, data.name] }),
+};
+
+const clock: Clock = { now: () => new Date('2026-11-21T10:00:00.000Z') };
+
+describe('CommandRunner', () => {
+  let store: MemoryEventStore;
+  let runner: CommandRunner;
+
+  beforeEach(() => {
+    store = new MemoryEventStore();
+    runner = new CommandRunner(store, clock, new AggregateCache());
+  });
+
+  afterEach(() => store.close());
+
+  it('runs concurrent commands on one stream one after another, each deciding on what the one before wrote', async () => {
+    const append = jest.spyOn(store, 'appendToStream');
+    const names = ['ann', 'bob', 'cy', 'dee', 'eve'];
+
+    // No retries allowed: a command that raced another on the revision would fail.
+    await Promise.all(names.map((name) => runner.run('seating-a', seating, { type: 'Seat', name }, { retries: 0 })));
+
+    const seats = (await runner.loadRecorded('seating-a', seating)).recorded.map((event) => event.data);
+    expect(seats).toEqual(names.map((name, index) => ({ name, seat: index + 1 })));
+    expect(append).toHaveBeenCalledTimes(names.length);
+  });
+
+  it('runs commands on different streams side by side', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = store.appendToStream.bind(store);
+    jest.spyOn(store, 'appendToStream').mockImplementation(async (stream, events, options) => {
+      if (stream === 'seating-slow') await held;
+      return original(stream, events, options);
+    });
+
+    const waiting = runner.run('seating-slow', seating, { type: 'Seat', name: 'ann' });
+    await expect(runner.run('seating-fast', seating, { type: 'Seat', name: 'bob' })).resolves.toMatchObject({ revision: 0n });
+    release();
+    await expect(waiting).resolves.toMatchObject({ revision: 0n });
+  });
+
+  it('goes on with the next command on the stream after one fails', async () => {
+    jest.spyOn(store, 'appendToStream').mockRejectedValueOnce(new WrongExpectedRevision('seating-a', 'no_stream', 0n));
+
+    const outcomes = await Promise.allSettled(['ann', 'bob'].map((name) => runner.run('seating-a', seating, { type: 'Seat', name })));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+    expect((await runner.loadRecorded('seating-a', seating)).state.seated).toEqual(['bob']);
+  });
+});
