@@ -6,3 +6,5 @@ export * from './sqlite-event-store';
 export * from './sqlite-events-database';
 export * from './eventstoredb-event-store';
 export * from './sqlite-writer-thread';
+export * from './module-worker';
+export * from './append-signal';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker';
 import type { HostReply, HostRequest } from './sqlite-writer-host';
 
 /**
@@ -41,6 +42,26 @@ export interface SqliteWriter<Request, Response> {
  */
 export function openSqliteWriter<Request, Response>(module: string, options: unknown): SqliteWriter<Request, Response> {
   return sharedThread().writer<Request, Response>(module, options);
+}
+
+/**
+ * Runs a writer module in the calling thread instead: for a thread of its own (the projection
+ * thread), where a write that blocks stops nothing else.
+ */
+export function openSqliteWriterInThisThread<Request, Response>(module: string, options: unknown): SqliteWriter<Request, Response> {
+  const functions = (require(module) as SqliteWriterModule<Request, Response>).open(options);
+  let closed = false;
+  return {
+    write: async (request) => {
+      if (closed) throw new Error('the SQLite writer is closed');
+      return functions.write(request);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      functions.close();
+    },
+  };
 }
 
 let shared: WriterThread | undefined;
@@ -103,15 +124,7 @@ class WriterThread {
 
   private running(): Worker {
     if (this.worker) return this.worker;
-    const typescript = __filename.endsWith('.ts');
-    const worker = new Worker(HOST_BOOTSTRAP, {
-      eval: true,
-      workerData: {
-        host: join(__dirname, 'sqlite-writer-host'),
-        // Run from source (jest, ts-node), the host and the writer modules are TypeScript too.
-        register: typescript ? require.resolve('ts-node') : undefined,
-      },
-    });
+    const worker = startModuleWorker(join(__dirname, 'sqlite-writer-host'));
     worker.unref();
     worker.on('message', (reply: HostReply) => this.settle(reply));
     worker.on('error', (error) => this.stopped(worker, error));
@@ -138,12 +151,6 @@ class WriterThread {
     for (const call of failed) call.reject(new Error(`the SQLite writer thread stopped: ${error.message}`));
   }
 }
-
-const HOST_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-if (workerData.register) require(workerData.register).register({ swc: true });
-require(workerData.host);
-`;
 
 /** An error as it crosses between threads (a structured clone would drop `code`). */
 export interface WriterFailure {

@@ -8,3 +8,4 @@ export * from './event-feed';
 export * from './projection-runner';
 export * from './projections/accounts-listing';
 export * from './projections/all-projections';
+export * from './projection-thread/projection-thread';

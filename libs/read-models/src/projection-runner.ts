@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStore, RecordedEvent } from '@payments/event-store';
+import { AppliedPosition } from './applied-position';
 import { CommittedDocuments } from './committed-documents';
 import { EventBuffer } from './event-buffer';
 import { EventFeed } from './event-feed';
@@ -16,6 +17,8 @@ export interface ProjectionRunnerOptions {
   onError?(error: unknown): void;
   /** A subscription shared with the other runners of the service; by default the runner reads the log alone. */
   feed?: EventFeed;
+  /** Hears every change of `position`. */
+  onApplied?(position: bigint | undefined): void;
 }
 
 export interface CatchUpProgress {
@@ -31,11 +34,6 @@ export interface CatchUpProgress {
  * but at least this often it is stored, so a restart does not re-read a long quiet stretch.
  */
 const STORE_CHECKPOINT_EVERY_EVENTS = 1000;
-
-interface Waiter {
-  position: bigint;
-  settle(reached: boolean): void;
-}
 
 /**
  * Feeds one projection from the global log. Each batch of events is committed together with
@@ -53,11 +51,10 @@ export class ProjectionRunner {
   /** The checkpoint as stored: what the next commit expects. */
   private stored: bigint | undefined;
   /** Up to where the read model is exact: the stored checkpoint or beyond, over events that gave no writes. */
-  private applied: bigint | undefined;
+  private readonly applied = new AppliedPosition();
   private eventsSinceStored = 0;
   private lastSeen = 0n;
   private following: { stopping: AbortController; done: Promise<void> } | undefined;
-  private readonly waiters = new Set<Waiter>();
   private readonly feed: EventFeed;
   private readonly committed: CommittedDocuments;
 
@@ -75,7 +72,7 @@ export class ProjectionRunner {
 
   /** Global position of the last event reflected in the read model; undefined before any. */
   get position(): bigint | undefined {
-    return this.applied;
+    return this.applied.position;
   }
 
   /**
@@ -83,7 +80,7 @@ export class ProjectionRunner {
    * has seen is bounded by its read-ahead buffer, so a long backlog shows as at most a few batches.
    */
   get lag(): bigint {
-    const applied = this.applied ?? 0n;
+    const applied = this.applied.position ?? 0n;
     return this.lastSeen > applied ? this.lastSeen - applied : 0n;
   }
 
@@ -115,8 +112,9 @@ export class ProjectionRunner {
     for (;;) {
       await this.applyStoredEvents(report);
       // Store the checkpoint of a quiet tail too, so the service does not re-read it at start.
-      if (this.applied === undefined || this.applied === this.stored) return;
-      if (await this.store.commit(this.projection.name, this.stored, this.applied, [])) return;
+      const applied = this.applied.position;
+      if (applied === undefined || applied === this.stored) return;
+      if (await this.store.commit(this.projection.name, this.stored, applied, [])) return;
       await this.loadCheckpoint();
     }
   }
@@ -132,19 +130,7 @@ export class ProjectionRunner {
 
   /** True once every event up to `position` is reflected in the read model; false after `timeoutMs`. */
   waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    if (this.applied !== undefined && this.applied >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        position,
-        settle: (reached) => {
-          clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(reached);
-        },
-      };
-      const timer = setTimeout(() => waiter.settle(false), timeoutMs);
-      this.waiters.add(waiter);
-    });
+    return this.applied.waitFor(position, timeoutMs);
   }
 
   private async follow(signal: AbortSignal): Promise<void> {
@@ -170,7 +156,7 @@ export class ProjectionRunner {
     if (rejoining) await this.applyStoredEvents(undefined, signal);
     if (signal.aborted) return;
     const buffer = new EventBuffer(this.batchSize * 2);
-    const membership = this.feed.join(this.applied, {
+    const membership = this.feed.join(this.applied.position, {
       push: (event) => {
         this.see(event.position);
         return buffer.push(event);
@@ -194,7 +180,7 @@ export class ProjectionRunner {
   /** Reads and applies batches after the applied position until none is left; a refused commit re-reads the checkpoint. */
   private async applyStoredEvents(onApplied?: (batch: readonly RecordedEvent[]) => void, signal?: AbortSignal): Promise<void> {
     while (!signal?.aborted) {
-      const batch = await this.readAfter(this.applied);
+      const batch = await this.readAfter(this.applied.position);
       if (batch.length === 0) return;
       if (await this.apply(batch)) onApplied?.(batch);
       else await this.loadCheckpoint();
@@ -236,8 +222,7 @@ export class ProjectionRunner {
   }
 
   private advance(position: bigint | undefined): void {
-    this.applied = position;
-    if (position === undefined) return;
-    for (const waiter of this.waiters) if (waiter.position <= position) waiter.settle(true);
+    this.applied.set(position);
+    this.options.onApplied?.(position);
   }
 }

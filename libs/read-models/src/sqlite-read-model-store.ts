@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteWriter, openSqliteWriter } from '@payments/event-store';
+import { SqliteWriter, openSqliteWriter, openSqliteWriterInThisThread } from '@payments/event-store';
 import { prepareWrites } from './prepared-writes';
 import { Page, PageRequest, ReadModelStore, ReadModelWrite, assertCollectionName, assertPageRequest } from './read-model-store';
 import type { ReadModelWriteRequest } from './sqlite-read-model-writer';
@@ -20,10 +20,12 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly writer: SqliteWriter<ReadModelWriteRequest, boolean>;
   private readonly listInTransaction: (collection: string, index: string, page: PageRequest) => { docs: string[]; total: number };
 
-  constructor(options: { dataDir: string }) {
+  /** `writeInThisThread`: for a thread of its own (the projection thread), which may block on its commits. */
+  constructor(options: { dataDir: string; writeInThisThread?: boolean }) {
     // Opened here first, so the file and its schema exist before the writer opens it.
     this.db = openReadModelsDatabase(options.dataDir);
-    this.writer = openSqliteWriter(READ_MODEL_WRITER, { dataDir: options.dataDir });
+    const open = options.writeInThisThread ? openSqliteWriterInThisThread : openSqliteWriter;
+    this.writer = open<ReadModelWriteRequest, boolean>(READ_MODEL_WRITER, { dataDir: options.dataDir });
     this.statements = prepareStatements(this.db);
     // One read transaction, so the total and the page come from the same snapshot.
     this.listInTransaction = this.db.transaction((collection: string, index: string, page: PageRequest) => {

@@ -1,9 +1,13 @@
-import { MemoryEventStore } from '@payments/event-store';
-import { MemoryReadModelStore, Projection } from '@payments/read-models';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryEventStore, SqliteEventStore, randomEventId } from '@payments/event-store';
+import { MemoryReadModelStore, Projection, SqliteReadModelStore, accountsListing, allProjections, listAccounts } from '@payments/read-models';
 import { appendEvents, countingProjection } from '../../../read-models/test/counting-projection';
+import { loadSettings } from '../settings';
 import { ProjectionsService } from './projections.service';
 
-describe('ProjectionsService', () => {
+describe('ProjectionsService in this thread', () => {
   let events: MemoryEventStore;
   let release: () => void;
   let service: ProjectionsService;
@@ -14,7 +18,7 @@ describe('ProjectionsService', () => {
     events = new MemoryEventStore();
     const gate = new Promise<void>((resolve) => (release = resolve));
     const held: Projection = { ...blocked, project: async (event, reader) => (await gate, blocked.project(event, reader)) };
-    service = new ProjectionsService(events, new MemoryReadModelStore(), [fast, held]);
+    service = new ProjectionsService(events, new MemoryReadModelStore(), [fast, held], loadSettings({}));
     service.onApplicationBootstrap();
   });
 
@@ -41,5 +45,56 @@ describe('ProjectionsService', () => {
 
   it('refuses to wait for a projection it does not run', async () => {
     await expect(service.waitFor(1n, 20, [countingProjection('elsewhere')])).rejects.toThrow(/elsewhere is not run/);
+  });
+});
+
+describe('ProjectionsService on the SQLite event store', () => {
+  let dataDir: string;
+  let events: SqliteEventStore;
+  let readModels: SqliteReadModelStore;
+  let service: ProjectionsService;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'projections-service-'));
+    events = new SqliteEventStore({ dataDir });
+    readModels = new SqliteReadModelStore({ dataDir });
+    service = new ProjectionsService(events, readModels, allProjections, loadSettings({ DATA_DIR: dataDir }));
+    service.onApplicationBootstrap();
+  });
+
+  afterEach(async () => {
+    await service.beforeApplicationShutdown();
+    await Promise.all([events.close(), readModels.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const openAccount = async (id: string) => {
+    const data = { account_id: id, name: 'Shop', sandbox: false, opened_at: '2026-11-21T00:00:00.000Z' };
+    const appended = await events.appendToStream(`account-${id}`, [{ id: randomEventId(), type: 'AccountOpened', data, metadata: { schema_version: 1 } }], {
+      expectedRevision: 'no_stream',
+    });
+    return appended.position;
+  };
+
+  it('applies each append in the projection thread, and a read next sees it', async () => {
+    for (const id of ['acc_stg_a', 'acc_stg_b']) {
+      expect(await service.waitFor(await openAccount(id), 5000, [accountsListing])).toBe(true);
+    }
+
+    const { items } = await listAccounts(readModels, { limit: 10, offset: 0 });
+    expect(items.map((account) => account.id).sort()).toEqual(['acc_stg_a', 'acc_stg_b']);
+    expect(service.status().map(({ projection }) => projection).sort()).toEqual(allProjections.map(({ name }) => name).sort());
+    expect(service.status().find(({ projection }) => projection === accountsListing.name)).toMatchObject({ lag: 0n });
+  });
+
+  it('starts the projections again from their checkpoints after a stop', async () => {
+    await service.waitFor(await openAccount('acc_stg_a'), 5000, [accountsListing]);
+    await service.beforeApplicationShutdown();
+    const later = await openAccount('acc_stg_b');
+
+    service.onApplicationBootstrap();
+
+    expect(await service.waitFor(later, 5000, [accountsListing])).toBe(true);
+    expect((await listAccounts(readModels, { limit: 10, offset: 0 })).total).toBe(2);
   });
 });

@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EventStore } from '@payments/event-store';
-import { EventFeed, Projection, ProjectionRunner, ReadModelStore } from '@payments/read-models';
-import { EVENT_STORE } from '../tokens';
+import { EventStore, SqliteEventStore } from '@payments/event-store';
+import { EventFeed, Projection, ProjectionRunner, ProjectionThread, ReadModelStore, allProjections } from '@payments/read-models';
+import { Settings } from '../settings';
+import { EVENT_STORE, SETTINGS } from '../tokens';
 import { PROJECTIONS, READ_MODEL_STORE } from './read-models.tokens';
 
 export interface ProjectionStatus {
@@ -11,39 +12,47 @@ export interface ProjectionStatus {
   lag: bigint;
 }
 
+/** Where the projections run: in this thread, or in the projection thread. */
+interface ProjectionsRun {
+  start(): void;
+  stop(): Promise<void>;
+  waitFor(projection: string, position: bigint, timeoutMs: number): Promise<boolean>;
+  status(): ProjectionStatus[];
+}
+
 /**
  * Runs every projection from its stored checkpoint for the life of the application, all fed by
- * one subscription, so an appended event is read once rather than once per projection. Runners
+ * one subscription, so an appended event is read once rather than once per projection. With the
+ * SQLite event store they run in the projection thread (ProjectionThread), off the thread that
+ * answers requests; with another store, or projections a test chose, in this thread. Runners
  * stop before shutdown proper, so no commit is in flight when the stores close.
  */
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionsService.name);
-  private readonly runners: ReadonlyMap<string, ProjectionRunner>;
+  private readonly names: ReadonlySet<string>;
+  private readonly run: ProjectionsRun;
 
   constructor(
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PROJECTIONS) projections: readonly Projection[],
+    @Inject(SETTINGS) settings: Settings,
   ) {
-    const feed = new EventFeed(events);
-    this.runners = new Map(
-      projections.map((projection) => [
-        projection.name,
-        new ProjectionRunner(projection, events, store, {
-          feed,
-          onError: (error) => this.logger.error(`projection ${projection.name} failed, retrying from its checkpoint: ${describe(error)}`),
-        }),
-      ]),
-    );
+    this.names = new Set(projections.map((projection) => projection.name));
+    const onError = (projection: string, error: string) => this.logger.error(`projection ${projection} failed, retrying from its checkpoint: ${error}`);
+    this.run =
+      events instanceof SqliteEventStore && projections === allProjections
+        ? inTheProjectionThread(events, settings, onError)
+        : inThisThread(events, store, projections, onError);
   }
 
   onApplicationBootstrap(): void {
-    for (const runner of this.runners.values()) runner.start();
+    this.run.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    await this.run.stop();
   }
 
   /**
@@ -53,21 +62,56 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
    * projection is not there within `timeoutMs`; the caller answers anyway, and the read may lag.
    */
   async waitFor(position: bigint, timeoutMs = 5000, projections?: readonly Projection[]): Promise<boolean> {
-    const runners = projections?.map((projection) => this.runnerOf(projection)) ?? [...this.runners.values()];
-    const reached = await Promise.all(runners.map((runner) => runner.waitFor(position, timeoutMs)));
+    const names = projections?.map((projection) => projection.name) ?? [...this.names];
+    for (const name of names) if (!this.names.has(name)) throw new Error(`projection ${name} is not run by this service`);
+    const reached = await Promise.all(names.map((name) => this.run.waitFor(name, position, timeoutMs)));
     return reached.every(Boolean);
   }
 
   /** For /metrics (projection lag) and the dashboard. */
   status(): ProjectionStatus[] {
-    return [...this.runners.values()].map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag }));
+    return this.run.status();
   }
+}
 
-  private runnerOf(projection: Projection): ProjectionRunner {
-    const runner = this.runners.get(projection.name);
-    if (!runner) throw new Error(`projection ${projection.name} is not run by this service`);
-    return runner;
-  }
+function inThisThread(
+  events: EventStore,
+  store: ReadModelStore,
+  projections: readonly Projection[],
+  onError: (projection: string, error: string) => void,
+): ProjectionsRun {
+  const feed = new EventFeed(events);
+  const runners = new Map(
+    projections.map((projection) => [
+      projection.name,
+      new ProjectionRunner(projection, events, store, { feed, onError: (error) => onError(projection.name, describe(error)) }),
+    ]),
+  );
+  return {
+    start: () => runners.forEach((runner) => runner.start()),
+    stop: async () => {
+      await Promise.all([...runners.values()].map((runner) => runner.stop()));
+    },
+    waitFor: (projection, position, timeoutMs) => runners.get(projection)!.waitFor(position, timeoutMs),
+    status: () => [...runners.values()].map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag })),
+  };
+}
+
+function inTheProjectionThread(events: SqliteEventStore, settings: Settings, onError: (projection: string, error: string) => void): ProjectionsRun {
+  let thread: ProjectionThread | undefined;
+  const redis = settings.redisUrl ? { url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix } : null;
+  return {
+    start: () => {
+      thread ??= ProjectionThread.start({ dataDir: settings.dataDir, redis, appends: events.appends, onError });
+    },
+    stop: async () => {
+      await thread?.stop();
+      thread = undefined;
+    },
+    // Before start, nothing is applied: waits time out as they would behind a slow projection.
+    waitFor: (projection, position, timeoutMs) => (thread ? thread.waitFor(projection, position, timeoutMs) : Promise.resolve(false)),
+    status: () => thread?.status() ?? [],
+  };
 }
 
 function describe(error: unknown): string {

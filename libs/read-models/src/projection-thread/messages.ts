@@ -1,0 +1,25 @@
+/** What the service and its projection thread tell each other (projection-thread.ts, projection-thread-host.ts). */
+
+export interface ProjectionGroupSettings {
+  /** The events file (and the read-models file without Redis) live here. */
+  dataDir: string;
+  /** Read models in Redis, as the service's REDIS_URL and REDIS_KEY_PREFIX say; null: the SQLite file. */
+  redis: { url: string; keyPrefix: string } | null;
+}
+
+export type ToProjectionThread =
+  | { kind: 'start'; group: number; settings: ProjectionGroupSettings }
+  /** The service appended: followers of the log read on now instead of at their next poll. */
+  | { kind: 'appended'; group: number }
+  | { kind: 'stop'; group: number };
+
+export interface ProjectionProgress {
+  projection: string;
+  position: bigint | undefined;
+  lag: bigint;
+}
+
+export type FromProjectionThread =
+  | { kind: 'progress'; group: number; progress: ProjectionProgress[] }
+  | { kind: 'failed'; group: number; projection: string; error: string }
+  | { kind: 'stopped'; group: number };

@@ -1,0 +1,98 @@
+import { parentPort } from 'node:worker_threads';
+import Redis from 'ioredis';
+import { SqliteEventStore } from '@payments/event-store';
+import { EventFeed } from '../event-feed';
+import { ProjectionRunner } from '../projection-runner';
+import { allProjections } from '../projections/all-projections';
+import { ReadModelStore } from '../read-model-store';
+import { RedisReadModelStore } from '../redis-read-model-store';
+import { SqliteReadModelStore } from '../sqlite-read-model-store';
+import { FromProjectionThread, ProjectionGroupSettings, ToProjectionThread } from './messages';
+
+/**
+ * The projection thread (see projection-thread.ts): runs every projection of each group the
+ * service starts, from their checkpoints, on stores of its own, and reports their progress.
+ */
+
+interface Group {
+  events: SqliteEventStore;
+  store: ReadModelStore;
+  redis: Redis | undefined;
+  runners: ProjectionRunner[];
+  /** Progress is reported once per turn of the event loop, however many batches were applied in it. */
+  reportScheduled: boolean;
+}
+
+const groups = new Map<number, Group>();
+
+function post(message: FromProjectionThread): void {
+  parentPort?.postMessage(message);
+}
+
+function start(id: number, settings: ProjectionGroupSettings): void {
+  const events = new SqliteEventStore({ dataDir: settings.dataDir });
+  const redis = settings.redis ? connectRedis(settings.redis) : undefined;
+  const store = redis ? new RedisReadModelStore(redis) : new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
+  const feed = new EventFeed(events);
+  const group: Group = { events, store, redis, runners: [], reportScheduled: false };
+  group.runners = allProjections.map(
+    (projection) =>
+      new ProjectionRunner(projection, events, store, {
+        feed,
+        onApplied: () => scheduleReport(id, group),
+        onError: (error) => post({ kind: 'failed', group: id, projection: projection.name, error: describe(error) }),
+      }),
+  );
+  groups.set(id, group);
+  for (const runner of group.runners) runner.start();
+}
+
+function scheduleReport(id: number, group: Group): void {
+  if (group.reportScheduled) return;
+  group.reportScheduled = true;
+  setImmediate(() => {
+    group.reportScheduled = false;
+    if (groups.get(id) !== group) return;
+    post({ kind: 'progress', group: id, progress: group.runners.map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag })) });
+  });
+}
+
+async function stop(id: number): Promise<void> {
+  const group = groups.get(id);
+  groups.delete(id);
+  if (group) {
+    await Promise.all(group.runners.map((runner) => runner.stop()));
+    await Promise.all([group.events.close(), group.store.close()]);
+    group.redis?.disconnect();
+  }
+  post({ kind: 'stopped', group: id });
+}
+
+/** Connection errors show as failing commits, which the runners report and retry. */
+function connectRedis({ url, keyPrefix }: { url: string; keyPrefix: string }): Redis {
+  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200 });
+  client.on('error', () => undefined);
+  return client;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+parentPort?.on('message', (message: ToProjectionThread) => {
+  switch (message.kind) {
+    case 'start':
+      try {
+        start(message.group, message.settings);
+      } catch (error) {
+        post({ kind: 'failed', group: message.group, projection: 'all', error: describe(error) });
+      }
+      return;
+    case 'appended':
+      groups.get(message.group)?.events.appends.notify();
+      return;
+    case 'stop':
+      void stop(message.group);
+      return;
+  }
+});
