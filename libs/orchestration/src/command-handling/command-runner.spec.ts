@@ -1,5 +1,5 @@
 import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
-import { MemoryEventStore, WrongExpectedRevision } from '@payments/event-store';
+import { MemoryEventStore, WrongExpectedRevision, randomEventId } from '@payments/event-store';
 import { AggregateCache } from './aggregate-cache';
 import { CommandRunner } from './command-runner';
 
@@ -26,16 +26,58 @@ describe('CommandRunner', () => {
 
   afterEach(() => store.close());
 
-  it('runs concurrent commands on one stream one after another, each deciding on what the one before wrote', async () => {
+  it('runs concurrent commands on one stream in order, each deciding on what the ones before decided, in one append per batch', async () => {
     const append = jest.spyOn(store, 'appendToStream');
     const names = ['ann', 'bob', 'cy', 'dee', 'eve'];
 
     // No retries allowed: a command that raced another on the revision would fail.
-    await Promise.all(names.map((name) => runner.run('seating-a', seating, { type: 'Seat', name }, { retries: 0 })));
+    const results = await Promise.all(names.map((name) => runner.run('seating-a', seating, { type: 'Seat', name }, { retries: 0 })));
 
     const seats = (await runner.loadRecorded('seating-a', seating)).recorded.map((event) => event.data);
     expect(seats).toEqual(names.map((name, index) => ({ name, seat: index + 1 })));
-    expect(append).toHaveBeenCalledTimes(names.length);
+    // The first runs alone; the four that arrived meanwhile run as the next batch.
+    expect(append).toHaveBeenCalledTimes(2);
+    expect(results.map((result) => result.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    expect(results.map((result) => result.state.seated)).toEqual(names.map((_, index) => names.slice(0, index + 1)));
+  });
+
+  it('fails only the command of a batch whose decision throws', async () => {
+    const picky: typeof seating = { ...seating, decide: (command, state, context) => (command.name === 'bob' ? fail() : seating.decide(command, state, context)) };
+    const fail = () => {
+      throw new Error('no seat for bob');
+    };
+
+    const outcomes = await Promise.allSettled(['ann', 'bob', 'cy'].map((name) => runner.run('seating-a', picky, { type: 'Seat', name })));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await runner.loadRecorded('seating-a', seating)).state.seated).toEqual(['ann', 'cy']);
+  });
+
+  it('decides a batch again after another process wrote the stream, failing the commands with no retry left', async () => {
+    const original = store.appendToStream.bind(store);
+    let raced = false;
+    jest.spyOn(store, 'appendToStream').mockImplementation(async (stream, events, options) => {
+      if (events.length > 1 && !raced) {
+        raced = true;
+        await original(stream, [{ id: randomEventId(), type: 'Seated', data: { name: 'zed', seat: 0 }, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+      }
+      return original(stream, events, options);
+    });
+    const first = runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
+
+    const outcomes = await Promise.allSettled([
+      runner.run('seating-a', seating, { type: 'Seat', name: 'bob' }, { retries: 1 }),
+      runner.run('seating-a', seating, { type: 'Seat', name: 'cy' }, { retries: 0 }),
+    ]);
+    await first;
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+    expect((await runner.loadRecorded('seating-a', seating)).recorded.map((event) => event.data)).toEqual([
+      { name: 'ann', seat: 1 },
+      { name: 'zed', seat: 0 },
+      { name: 'bob', seat: 3 },
+    ]);
   });
 
   it('runs commands on different streams side by side', async () => {

@@ -3,8 +3,8 @@ import { Clock, Decider, DecisionContext, DomainEvent } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
-import { StreamQueue } from './stream-queue';
-import { CommandMetadata, HandleResult, LoadedAggregate, handleCommand, loadAggregate, loadState } from './handle-command';
+import { StreamCommands } from './stream-commands';
+import { CommandMetadata, HandleResult, LoadedAggregate, loadAggregate, loadState } from './handle-command';
 
 export interface RunOptions {
   metadata?: CommandMetadata;
@@ -14,18 +14,20 @@ export interface RunOptions {
 
 /**
  * handleCommand with the service's store, clock and aggregate cache, for deciders whose context
- * is the time; the commands on one stream run one after another (StreamQueue). Without a cache
- * (a runner built by hand in a test) every load reads whole streams.
+ * is the time; the commands of one stream that arrive together run as one batch (StreamCommands).
+ * Without a cache (a runner built by hand in a test) every load reads whole streams.
  */
 @Injectable()
 export class CommandRunner {
+  private readonly commands: StreamCommands;
+
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CLOCK) readonly clock: Clock,
     private readonly cache?: AggregateCache,
-  ) {}
-
-  private readonly queue = new StreamQueue();
+  ) {
+    this.commands = new StreamCommands(store, cache);
+  }
 
   run<Command, Event extends DomainEvent, State>(
     stream: string,
@@ -33,9 +35,7 @@ export class CommandRunner {
     command: Command,
     options: RunOptions = {},
   ): Promise<HandleResult<Event, State>> {
-    return this.queue.run(stream, () =>
-      handleCommand(this.store, stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) }),
-    );
+    return this.commands.run(stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) });
   }
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {

@@ -60,34 +60,105 @@ export async function handleCommand<Command, Event extends DomainEvent, State, C
   command: Command,
   options: HandleOptions<Context>,
 ): Promise<HandleResult<Event, State>> {
-  const retries = options.retries ?? 0;
-  for (let attempt = 0; ; attempt++) {
-    const { state, revision } = await loadState(store, stream, decider, options.cache);
-    const events = decider.decide(command, state, options.context());
-    if (events.length === 0) return { state, events, revision };
-    let result: AppendResult;
+  const [outcome] = await handleCommands(store, stream, decider, [{ command, options }], options.cache);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.result;
+}
+
+/** A command waiting its turn on a stream, with its own options (metadata, retries, ids). */
+export interface StreamCommand<Command, Context> {
+  command: Command;
+  options: HandleOptions<Context>;
+}
+
+export type CommandOutcome<Event extends DomainEvent, State> = { result: HandleResult<Event, State> } | { error: unknown };
+
+interface Decided<Command, Event extends DomainEvent, State, Context> {
+  entry: StreamCommand<Command, Context> & { index: number; conflicts: number };
+  events: Event[];
+  state: State;
+  /** Revision of the stream before this command's events. */
+  revision: bigint;
+}
+
+/**
+ * handleCommand for several commands on one stream at once, as if run one after another but
+ * with one read and one append: each is decided on the state the ones before it left, and all
+ * their events are appended together with the revision that was read. A command whose decision
+ * throws fails alone. After a concurrent writer (WrongExpectedRevision) the commands are read
+ * and decided again, except those that wrote and have no retry left, which fail with it; a
+ * command that decided to do nothing is settled only once the append of the others succeeded,
+ * since its decision rested on their events. Answers an outcome per command, in order; the
+ * position each result carries is that of the batch's last event.
+ */
+export async function handleCommands<Command, Event extends DomainEvent, State, Context>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, Event, State, Context>,
+  commands: readonly StreamCommand<Command, Context>[],
+  cache?: AggregateCache,
+): Promise<CommandOutcome<Event, State>[]> {
+  const outcomes: CommandOutcome<Event, State>[] = new Array(commands.length);
+  let remaining = commands.map((entry, index) => ({ ...entry, index, conflicts: 0 }));
+  while (remaining.length > 0) {
+    let loaded: FoldedStream<State>;
     try {
-      result = await store.appendToStream(
-        stream,
-        events.map((event, index) => ({
-          id: options.commandId ? deterministicUuid(`${options.commandId}:${stream}:${revision}:${index}`) : randomEventId(),
-          type: event.type,
-          data: event.data,
-          metadata: metadataFor(event, options),
-        })),
-        { expectedRevision: revision < 0n ? 'no_stream' : revision },
-      );
+      loaded = await loadState(store, stream, decider, cache);
     } catch (error) {
-      if (error instanceof WrongExpectedRevision && attempt < retries) continue;
-      throw error;
+      for (const entry of remaining) outcomes[entry.index] = { error };
+      break;
     }
-    // The cache is not given this state: it is folded from the decided events, which need not be
-    // what the store holds (JSON turns a Date into a string; a repeated append with deterministic
-    // ids keeps the first attempt's events). The next load folds the stored events instead.
-    let next = state;
-    for (const event of events) next = decider.evolve(next, event);
-    return { state: next, events, revision: result.nextRevision, position: result.position };
+    const decided: Decided<Command, Event, State, Context>[] = [];
+    let { state, revision } = loaded;
+    for (const entry of remaining) {
+      try {
+        const events = decider.decide(entry.command, state, entry.options.context());
+        const before = revision;
+        for (const event of events) state = decider.evolve(state, event);
+        revision += BigInt(events.length);
+        decided.push({ entry, events, state, revision: before });
+      } catch (error) {
+        outcomes[entry.index] = { error };
+      }
+    }
+    const toAppend = decided.flatMap(({ entry, events, revision: before }) => events.map((event, index) => eventToAppend(stream, entry.options, before, event, index)));
+    if (toAppend.length === 0) {
+      for (const { entry, state: after, revision: before } of decided) outcomes[entry.index] = { result: { state: after, events: [], revision: before } };
+      break;
+    }
+    let appended: AppendResult;
+    try {
+      appended = await store.appendToStream(stream, toAppend, { expectedRevision: loaded.revision < 0n ? 'no_stream' : loaded.revision });
+    } catch (error) {
+      remaining = [];
+      for (const { entry, events } of decided) {
+        const retry = error instanceof WrongExpectedRevision && (events.length === 0 || entry.conflicts < (entry.options.retries ?? 0));
+        if (retry) remaining.push({ ...entry, conflicts: entry.conflicts + (events.length > 0 ? 1 : 0) });
+        else outcomes[entry.index] = { error };
+      }
+      continue;
+    }
+    // The store's revisions, which differ from the ones decided on when the append was a repeat.
+    let after = appended.nextRevision - BigInt(toAppend.length);
+    for (const { entry, events, state: folded } of decided) {
+      after += BigInt(events.length);
+      // The cache is not given these states: they are folded from the decided events, which need
+      // not be what the store holds (JSON turns a Date into a string; a repeated append with
+      // deterministic ids keeps the first attempt's events). The next load folds the stored events.
+      outcomes[entry.index] = { result: { state: folded, events, revision: after, ...(events.length > 0 && { position: appended.position }) } };
+    }
+    break;
   }
+  return outcomes;
+}
+
+function eventToAppend<Context>(stream: string, options: HandleOptions<Context>, revision: bigint, event: DomainEvent, index: number) {
+  return {
+    id: options.commandId ? deterministicUuid(`${options.commandId}:${stream}:${revision}:${index}`) : randomEventId(),
+    type: event.type,
+    data: event.data,
+    metadata: metadataFor(event, options),
+  };
 }
 
 /**
