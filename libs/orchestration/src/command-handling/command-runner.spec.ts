@@ -26,7 +26,7 @@ describe('CommandRunner', () => {
 
   afterEach(() => store.close());
 
-  it('runs concurrent commands on one stream in order, each deciding on what the ones before decided, in one append per batch', async () => {
+  it('runs commands given together on one stream as one batch, in order, each deciding on what the ones before decided', async () => {
     const append = jest.spyOn(store, 'appendToStream');
     const names = ['ann', 'bob', 'cy', 'dee', 'eve'];
 
@@ -35,10 +35,20 @@ describe('CommandRunner', () => {
 
     const seats = (await runner.loadRecorded('seating-a', seating)).recorded.map((event) => event.data);
     expect(seats).toEqual(names.map((name, index) => ({ name, seat: index + 1 })));
-    // The first runs alone; the four that arrived meanwhile run as the next batch.
-    expect(append).toHaveBeenCalledTimes(2);
+    expect(append).toHaveBeenCalledTimes(1);
     expect(results.map((result) => result.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
     expect(results.map((result) => result.state.seated)).toEqual(names.map((_, index) => names.slice(0, index + 1)));
+  });
+
+  it('runs the commands that arrive while a batch runs as the next batch', async () => {
+    const append = jest.spyOn(store, 'appendToStream');
+    const first = runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
+    await Promise.resolve();
+
+    const later = ['bob', 'cy'].map((name) => runner.run('seating-a', seating, { type: 'Seat', name }));
+    await Promise.all([first, ...later]);
+
+    expect(append.mock.calls.map(([, events]) => events.map((event) => (event.data as { name: string }).name))).toEqual([['ann'], ['bob', 'cy']]);
   });
 
   it('fails only the command of a batch whose decision throws', async () => {
@@ -63,13 +73,12 @@ describe('CommandRunner', () => {
       }
       return original(stream, events, options);
     });
-    const first = runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
+    await runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
 
     const outcomes = await Promise.allSettled([
       runner.run('seating-a', seating, { type: 'Seat', name: 'bob' }, { retries: 1 }),
       runner.run('seating-a', seating, { type: 'Seat', name: 'cy' }, { retries: 0 }),
     ]);
-    await first;
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected']);
     expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
@@ -98,7 +107,11 @@ describe('CommandRunner', () => {
   it('goes on with the next command on the stream after one fails', async () => {
     jest.spyOn(store, 'appendToStream').mockRejectedValueOnce(new WrongExpectedRevision('seating-a', 'no_stream', 0n));
 
-    const outcomes = await Promise.allSettled(['ann', 'bob'].map((name) => runner.run('seating-a', seating, { type: 'Seat', name })));
+    const failing = runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
+    await Promise.resolve();
+    const next = runner.run('seating-a', seating, { type: 'Seat', name: 'bob' });
+
+    const outcomes = await Promise.allSettled([failing, next]);
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
     expect((await runner.loadRecorded('seating-a', seating)).state.seated).toEqual(['bob']);

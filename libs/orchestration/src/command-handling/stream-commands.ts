@@ -13,9 +13,9 @@ interface Waiting extends StreamCommand<unknown, unknown> {
  * Runs the commands of one stream in batches, and different streams side by side. Commands on
  * one stream that ran at once in this process would only race on its expected revision: under
  * group commit all but one lose every round, so n of them cost n² reads, decisions and appends,
- * and queued one by one they would cost a commit each. Instead, the commands that arrive while a
- * batch runs wait, and then run as the next batch (handleCommands): one read, each decided on
- * what the ones before it decided, one append. Other processes still race on the revision,
+ * and queued one by one they would cost a commit each. Instead, the commands given together, and
+ * those that arrive while a batch runs, run as one batch (handleCommands): one read, each decided
+ * on what the ones before it decided, one append. Other processes still race on the revision,
  * which stays the fence.
  */
 export class StreamCommands {
@@ -41,7 +41,8 @@ export class StreamCommands {
         return;
       }
       this.waiting.set(stream, [entry]);
-      void this.drain(stream);
+      // The commands given in the same task (before its microtasks run out) make the first batch.
+      queueMicrotask(() => void this.drain(stream));
     });
   }
 

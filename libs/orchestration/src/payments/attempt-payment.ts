@@ -11,6 +11,7 @@ import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
 import { runPaymentCommand } from './payment-stream';
 import { SESSION_PAY_LOCK, SessionPayLock } from './session-pay-lock';
+import { TierRoutingResolver } from './tier-routing';
 
 /** `POST /v1/checkout/sessions/{id}/pay`. */
 export class AttemptPayment {
@@ -46,6 +47,7 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
     private readonly commands: CommandBus,
     private readonly cascade: PaymentCascade,
     private readonly recovery: PaymentRecovery,
+    private readonly routing: TierRoutingResolver,
     @Inject(SESSION_PAY_LOCK) private readonly lock: SessionPayLock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
@@ -58,20 +60,30 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
     if (!release) throw conflict(`a payment is starting on checkout session ${sessionId}`);
     const paymentId = this.ids.next('pay');
     try {
-      await this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata));
+      const tiers = paymentTiers(session, account.defaultRouteId);
+      // The first tier's routing is read beside the session's begin, and recorded with the start.
+      const [, routing] = await Promise.all([
+        this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata)),
+        this.routing.resolve(accountId, tiers[0].route_id),
+      ]);
       const start = {
         type: 'StartPayment' as const,
         paymentId,
         checkoutSessionId: sessionId,
         accountId,
-        tiers: paymentTiers(session, account.defaultRouteId),
+        tiers,
         card,
         // No BIN-to-country table yet: rules on bin_country hold for no payment (see routing/rule-conditions).
         binCountry: null,
         attempts,
         accountProcessorIds: account.processorIds,
       };
-      await runPaymentCommand(this.runner, start, metadata).catch(async (error: unknown) => {
+      // Given together, the two run as one batch on the payment stream: one append, and the saga
+      // starts at the first call. It would start the tier itself, as after a crash, from PaymentStarted alone.
+      await Promise.all([
+        runPaymentCommand(this.runner, start, metadata),
+        runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata),
+      ]).catch(async (error: unknown) => {
         // The session must not wait for a payment that did not start (and if it did after all, the saga takes it on).
         await this.recovery.resume(paymentId, sessionId).catch(() => undefined);
         throw error;
