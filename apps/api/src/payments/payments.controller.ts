@@ -37,8 +37,7 @@ export class PaymentsController {
     const accountId = accountOf(principal);
     const card = this.cards.summarise(body.payment_method.card);
     const { paymentId, finished } = await this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(accountId, sessionId, card, body.routing?.attempts, metadata));
-    await this.waitAtMost(finished, this.settings.payWaitMs);
-    const { view, position } = await this.reader.payment(accountId, paymentId);
+    const { view, position } = await this.reader.payment(accountId, paymentId, await this.waitAtMost(finished, this.settings.payWaitMs));
     // So that a list read next already shows the payment as answered here.
     await this.projections.waitFor(position, undefined, [payments, checkoutSessions]);
     return presentPayment(view);
@@ -63,9 +62,11 @@ export class PaymentsController {
     return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentPaymentEvent(event, this.settings.env)) };
   }
 
-  private async waitAtMost(finished: Promise<void>, ms: number): Promise<void> {
+  /** What `finished` settles with, or undefined once `ms` have passed. */
+  private async waitAtMost<T>(finished: Promise<T | undefined>, ms: number): Promise<T | undefined> {
     const timeout = new AbortController();
-    await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    const outcome = await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
     timeout.abort();
+    return outcome;
   }
 }

@@ -9,7 +9,7 @@ import { CommandMetadata } from '../command-handling/handle-command';
 import { ID_GENERATOR } from '../tokens';
 import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
-import { runPaymentCommand } from './payment-stream';
+import { LoadedPayment, runPaymentCommand } from './payment-stream';
 import { SESSION_PAY_LOCK, SessionPayLock } from './session-pay-lock';
 import { TierRoutingResolver } from './tier-routing';
 
@@ -28,8 +28,11 @@ export class AttemptPayment {
 
 export interface AttemptedPayment {
   paymentId: string;
-  /** Settles once the payment has finished and its session knows, or when the service stops first. */
-  finished: Promise<void>;
+  /**
+   * Settles once the payment has finished and its session knows, with the payment's stream as
+   * the saga last read it; with undefined when the service stops first.
+   */
+  finished: Promise<LoadedPayment | undefined>;
 }
 
 /**

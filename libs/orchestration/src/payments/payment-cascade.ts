@@ -31,7 +31,7 @@ const MAX_RETRY_MS = 30_000;
 @Injectable()
 export class PaymentCascade implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PaymentCascade.name);
-  private readonly driving = new Map<string, Promise<void>>();
+  private readonly driving = new Map<string, Promise<LoadedPayment | undefined>>();
   private readonly stopping = new AbortController();
 
   constructor(
@@ -44,10 +44,11 @@ export class PaymentCascade implements BeforeApplicationShutdown {
 
   /**
    * Drives the payment until it has finished and its session knows, joining the drive already
-   * running in this process if there is one. Settles then, or when the application shuts down
-   * first; never rejects: a failed step is retried with backoff.
+   * running in this process if there is one. Settles then with the payment's stream as the last
+   * step read it (whole), or with undefined when the application shuts down first; never
+   * rejects: a failed step is retried with backoff.
    */
-  drive(paymentId: string): Promise<void> {
+  drive(paymentId: string): Promise<LoadedPayment | undefined> {
     const running = this.driving.get(paymentId);
     if (running) return running;
     const drive = this.run(paymentId).finally(() => this.driving.delete(paymentId));
@@ -64,14 +65,14 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     await Promise.all(this.driving.values());
   }
 
-  private async run(paymentId: string): Promise<void> {
+  private async run(paymentId: string): Promise<LoadedPayment | undefined> {
     let retryMs = FIRST_RETRY_MS;
     // What the steps so far have read: each step reads only the events written since.
     let loaded: LoadedPayment | undefined;
     while (!this.stopping.signal.aborted) {
       try {
         loaded = await loadPayment(this.runner, paymentId, loaded);
-        if (await this.step(paymentId, loaded)) return;
+        if (await this.step(paymentId, loaded)) return loaded;
         retryMs = FIRST_RETRY_MS;
       } catch (error) {
         this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${errorMessage(error)}`);

@@ -5,7 +5,7 @@ import { Page, ReadModelStore } from '@payments/read-models';
 import { PaymentStatus, listPayments } from '@payments/read-models/projections/payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
-import { loadPayment, paymentEventsOf } from './payment-stream';
+import { LoadedPayment, loadPayment, paymentEventsOf } from './payment-stream';
 
 export interface PaymentRead {
   view: PaymentView;
@@ -21,21 +21,26 @@ export class PaymentsReader {
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
   ) {}
 
-  async payment(accountId: string, paymentId: string): Promise<PaymentRead> {
-    const recorded = await this.events(accountId, paymentId);
-    // `events` answers only streams that begin with PaymentStarted, which always have a view.
+  /** `loaded`: the payment's stream as the caller has just read it whole (the saga's last read), which saves reading it again. */
+  async payment(accountId: string, paymentId: string, loaded?: LoadedPayment): Promise<PaymentRead> {
+    const recorded = loaded ? ofAccount(accountId, paymentId, loaded) : await this.events(accountId, paymentId);
+    // Only streams that begin with PaymentStarted get here, and they always have a view.
     const view = paymentView(paymentEventsOf(recorded))!;
     return { view, position: recorded[recorded.length - 1].position };
   }
 
   /** The payment's stored events in order; another account's payment, or one that never started, reads as missing. */
   async events(accountId: string, paymentId: string): Promise<RecordedEvent[]> {
-    const { state, recorded } = await loadPayment(this.runner, paymentId);
-    if (state.status === 'none' || state.payment.account_id !== accountId) throw notFound(`no payment ${paymentId}`);
-    return recorded;
+    return ofAccount(accountId, paymentId, await loadPayment(this.runner, paymentId));
   }
 
   list(accountId: string, query: { checkoutSessionId?: string; status?: PaymentStatus; limit: number; offset: number }): Promise<Page<PaymentView>> {
     return listPayments(this.store, accountId, query);
   }
+}
+
+/** The payment's events; another account's payment, or one that never started, reads as missing. */
+function ofAccount(accountId: string, paymentId: string, { state, recorded }: LoadedPayment): RecordedEvent[] {
+  if (state.status === 'none' || state.payment.account_id !== accountId) throw notFound(`no payment ${paymentId}`);
+  return recorded;
 }
