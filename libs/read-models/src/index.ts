@@ -9,3 +9,4 @@ export * from './projection-runner';
 export * from './projections/accounts-listing';
 export * from './projections/all-projections';
 export * from './projection-thread/projection-thread';
+export * from './describe-error';

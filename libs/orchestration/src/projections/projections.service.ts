@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@payments/event-store';
-import { EventFeed, Projection, ProjectionRunner, ProjectionThread, ReadModelStore, allProjections } from '@payments/read-models';
+import { EventFeed, Projection, ProjectionRunner, ProjectionThread, ReadModelStore, allProjections, describeError } from '@payments/read-models';
 import { Settings } from '../settings';
 import { EVENT_STORE, SETTINGS } from '../tokens';
 import { PROJECTIONS, READ_MODEL_STORE } from './read-models.tokens';
@@ -84,7 +84,7 @@ function inThisThread(
   const runners = new Map(
     projections.map((projection) => [
       projection.name,
-      new ProjectionRunner(projection, events, store, { feed, onError: (error) => onError(projection.name, describe(error)) }),
+      new ProjectionRunner(projection, events, store, { feed, onError: (error) => onError(projection.name, describeError(error)) }),
     ]),
   );
   return {
@@ -108,12 +108,8 @@ function inTheProjectionThread(events: SqliteEventStore, settings: Settings, onE
       await thread?.stop();
       thread = undefined;
     },
-    // Before start, nothing is applied: waits time out as they would behind a slow projection.
+    // Before start and after stop nothing follows the log: a wait answers that it was not reached.
     waitFor: (projection, position, timeoutMs) => (thread ? thread.waitFor(projection, position, timeoutMs) : Promise.resolve(false)),
     status: () => thread?.status() ?? [],
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

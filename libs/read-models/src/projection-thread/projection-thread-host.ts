@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import Redis from 'ioredis';
 import { SqliteEventStore } from '@payments/event-store';
+import { describeError } from '../describe-error';
 import { EventFeed } from '../event-feed';
 import { ProjectionRunner } from '../projection-runner';
 import { allProjections } from '../projections/all-projections';
@@ -40,7 +41,7 @@ function start(id: number, settings: ProjectionGroupSettings): void {
       new ProjectionRunner(projection, events, store, {
         feed,
         onApplied: () => scheduleReport(id, group),
-        onError: (error) => post({ kind: 'failed', group: id, projection: projection.name, error: describe(error) }),
+        onError: (error) => post({ kind: 'failed', group: id, projection: projection.name, error: describeError(error) }),
       }),
   );
   groups.set(id, group);
@@ -75,17 +76,13 @@ function connectRedis({ url, keyPrefix }: { url: string; keyPrefix: string }): R
   return client;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
-}
-
 parentPort?.on('message', (message: ToProjectionThread) => {
   switch (message.kind) {
     case 'start':
       try {
         start(message.group, message.settings);
       } catch (error) {
-        post({ kind: 'failed', group: message.group, projection: 'all', error: describe(error) });
+        post({ kind: 'failed', group: message.group, projection: 'all', error: describeError(error) });
       }
       return;
     case 'appended':
