@@ -89,6 +89,20 @@ describe('CommandRunner', () => {
     ]);
   });
 
+  it('decides on the fold given as current without reading the stream, and reads it after a write since', async () => {
+    await runner.run('seating-a', seating, { type: 'Seat', name: 'ann' });
+    const current = await runner.loadRecorded('seating-a', seating);
+    const readStream = jest.spyOn(store, 'readStream');
+
+    await runner.run('seating-a', seating, { type: 'Seat', name: 'bob' }, { current });
+    expect(readStream).not.toHaveBeenCalled();
+
+    // Stale now: bob was seated since. The append is refused, and the retry reads.
+    const result = await runner.run('seating-a', seating, { type: 'Seat', name: 'cy' }, { current, retries: 1 });
+    expect(readStream).toHaveBeenCalled();
+    expect(result.events).toEqual([{ type: 'Seated', data: { name: 'cy', seat: 3 } }]);
+  });
+
   it('runs commands on different streams side by side', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

@@ -4,13 +4,9 @@ import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
 import { StreamCommands } from './stream-commands';
-import { CommandMetadata, HandleResult, LoadedAggregate, loadAggregate, loadState } from './handle-command';
+import { HandleOptions, HandleResult, LoadedAggregate, loadAggregate, loadState } from './handle-command';
 
-export interface RunOptions {
-  metadata?: CommandMetadata;
-  retries?: number;
-  commandId?: string;
-}
+export type RunOptions = Pick<HandleOptions<unknown>, 'metadata' | 'retries' | 'commandId' | 'current'>;
 
 /**
  * handleCommand with the service's store, clock and aggregate cache, for deciders whose context

@@ -34,6 +34,12 @@ export interface HandleOptions<Context> {
   schemaVersions?: Readonly<Record<string, number>>;
   /** Folds kept between commands, so the stream is read from the cached revision on. Omitted: read whole. */
   cache?: AggregateCache;
+  /**
+   * The stream as the caller has just read it (for a stream it knows to be new: the decider's
+   * initial state at -1n): the first decision is made on it without reading the stream again.
+   * A write since makes the append fail on its expected revision, and a retry reads.
+   */
+  current?: FoldedStream<unknown>;
 }
 
 export interface HandleResult<Event extends DomainEvent, State> {
@@ -100,10 +106,10 @@ export async function handleCommands<Command, Event extends DomainEvent, State, 
 ): Promise<CommandOutcome<Event, State>[]> {
   const outcomes: CommandOutcome<Event, State>[] = new Array(commands.length);
   let remaining = commands.map((entry, index) => ({ ...entry, index, conflicts: 0 }));
-  while (remaining.length > 0) {
+  for (let attempt = 0; remaining.length > 0; attempt++) {
     let loaded: FoldedStream<State>;
     try {
-      loaded = await loadState(store, stream, decider, cache);
+      loaded = (attempt === 0 && currentOfAll<State>(remaining)) || (await loadState(store, stream, decider, cache));
     } catch (error) {
       for (const entry of remaining) outcomes[entry.index] = { error };
       break;
@@ -150,6 +156,13 @@ export async function handleCommands<Command, Event extends DomainEvent, State, 
     break;
   }
   return outcomes;
+}
+
+/** The fold every command of the batch was given as current, if they all were given the same one. */
+function currentOfAll<State>(commands: readonly StreamCommand<unknown, unknown>[]): FoldedStream<State> | undefined {
+  const current = commands[0].options.current;
+  if (!current || commands.some(({ options }) => options.current?.revision !== current.revision)) return undefined;
+  return current as FoldedStream<State>;
 }
 
 function eventToAppend<Context>(stream: string, options: HandleOptions<Context>, revision: bigint, event: DomainEvent, index: number) {

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CardSummary, CheckoutSession, IdGenerator, PaymentTier, RoutingAttemptInput, conflict, parseRoutingAttempts } from '@payments/domain';
+import { CardSummary, CheckoutSession, IdGenerator, PaymentTier, RoutingAttemptInput, conflict, parseRoutingAttempts, paymentDecider } from '@payments/domain';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CheckoutSessionsReader } from '../checkout-sessions/checkout-sessions.reader';
 import { BeginSessionPayment } from '../checkout-sessions/session-payments';
@@ -83,9 +83,11 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
       };
       // Given together, the two run as one batch on the payment stream: one append, and the saga
       // starts at the first call. It would start the tier itself, as after a crash, from PaymentStarted alone.
+      // The payment id is new: its stream does not exist, and need not be read.
+      const none = { state: paymentDecider.initialState(), revision: -1n };
       await Promise.all([
-        runPaymentCommand(this.runner, start, metadata),
-        runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata),
+        runPaymentCommand(this.runner, start, metadata, none),
+        runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata, none),
       ]).catch(async (error: unknown) => {
         // The session must not wait for a payment that did not start (and if it did after all, the saga takes it on).
         await this.recovery.resume(paymentId, sessionId).catch(() => undefined);

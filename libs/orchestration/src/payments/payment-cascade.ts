@@ -83,7 +83,8 @@ export class PaymentCascade implements BeforeApplicationShutdown {
   }
 
   /** Takes the next step of the payment, as its stream stands now; true once nothing is left to do. */
-  private async step(paymentId: string, { state, recorded }: LoadedPayment): Promise<boolean> {
+  private async step(paymentId: string, loaded: LoadedPayment): Promise<boolean> {
+    const { state, recorded } = loaded;
     // Only a payment that started has steps; one that never did is settled by PaymentRecovery.
     if (state.status === 'none') return true;
     const metadata = stepMetadata(state, recorded);
@@ -91,11 +92,11 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     switch (step.kind) {
       case 'start_tier': {
         const routing = await this.routing.resolve(state.payment.account_id, step.route_id);
-        await this.record({ type: 'StartNextTier', paymentId, tier: step.tier, routing }, metadata);
+        await this.record({ type: 'StartNextTier', paymentId, tier: step.tier, routing }, metadata, loaded);
         return false;
       }
       case 'call':
-        await this.record(await this.call.make(state.payment.account_id, step), metadata);
+        await this.record(await this.call.make(state.payment.account_id, step), metadata, loaded);
         return false;
       case 'finished': {
         const { account_id, checkout_session_id } = state.payment;
@@ -105,8 +106,9 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     }
   }
 
-  private async record(command: PaymentCommand, metadata: CommandMetadata): Promise<void> {
-    const { events } = await runPaymentCommand(this.runner, command, metadata);
+  /** Records the step's answer, decided on the stream as the step read it: this process drives the payment alone. */
+  private async record(command: PaymentCommand, metadata: CommandMetadata, current: LoadedPayment): Promise<void> {
+    const { events } = await runPaymentCommand(this.runner, command, metadata, current);
     recordCascadeMetrics(this.metrics, events);
   }
 }

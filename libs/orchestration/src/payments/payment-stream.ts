@@ -1,6 +1,7 @@
 import { PaymentCommand, PaymentEvent, PaymentState, isId, notFound, paymentDecider, streamName } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { CommandRunner } from '../command-handling/command-runner';
+import { FoldedStream } from '../command-handling/aggregate-cache';
 import { CommandMetadata, HandleResult, LoadedAggregate } from '../command-handling/handle-command';
 
 /** Ids come from URLs and the read model: anything not shaped like a payment id is missing, and stays out of stream names. */
@@ -20,12 +21,18 @@ export async function loadPayment(runner: CommandRunner, paymentId: string, earl
 }
 
 /**
- * Decides a payment command on the payment's stream. Event ids derive from the payment and the
- * revision decided on, so a step re-run after a lost acknowledgement appends nothing twice;
- * after a concurrent write (another saga worker) the command is decided again on what it wrote.
+ * Decides a payment command on the payment's stream (on `current`, when the caller has just read
+ * it). Event ids derive from the payment and the revision decided on, so a step re-run after a
+ * lost acknowledgement appends nothing twice; after a concurrent write (another saga worker) the
+ * command is decided again on what it wrote.
  */
-export function runPaymentCommand(runner: CommandRunner, command: PaymentCommand, metadata: CommandMetadata): Promise<HandleResult<PaymentEvent, PaymentState>> {
-  return runner.run(paymentStream(command.paymentId), paymentDecider, command, { metadata, commandId: `${command.paymentId}:${command.type}`, retries: 3 });
+export function runPaymentCommand(
+  runner: CommandRunner,
+  command: PaymentCommand,
+  metadata: CommandMetadata,
+  current?: FoldedStream<PaymentState>,
+): Promise<HandleResult<PaymentEvent, PaymentState>> {
+  return runner.run(paymentStream(command.paymentId), paymentDecider, command, { metadata, commandId: `${command.paymentId}:${command.type}`, retries: 3, current });
 }
 
 export function paymentEventsOf(recorded: readonly RecordedEvent[]): PaymentEvent[] {
