@@ -28,9 +28,9 @@ export class AccountsReader {
     return { processor: state.processor, connectionOrder: account.processorIds.indexOf(processorId) + 1 };
   }
 
-  /** The account's processors in connection order. */
-  async processors(accountId: string, page?: { offset: number; limit: number }): Promise<{ items: ProcessorWithOrder[]; total: number }> {
-    const account = await this.account(accountId);
+  /** The account's processors in connection order; `account` when the caller has just read it. */
+  async processors(accountId: string, page?: { offset: number; limit: number }, account?: Account): Promise<{ items: ProcessorWithOrder[]; total: number }> {
+    account ??= await this.account(accountId);
     const ids = page ? account.processorIds.slice(page.offset, page.offset + page.limit) : account.processorIds;
     const start = page?.offset ?? 0;
     const states = await Promise.all(ids.map((id) => this.runner.load(streamName('processor', id), processorDecider)));

@@ -67,7 +67,7 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
       // The first tier's routing is read beside the session's begin, and recorded with the start.
       const [, routing] = await Promise.all([
         this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata)),
-        this.routing.resolve(accountId, tiers[0].route_id),
+        this.routing.resolve(accountId, tiers[0].route_id, account),
       ]);
       const start = {
         type: 'StartPayment' as const,

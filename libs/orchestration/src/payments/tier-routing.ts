@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Processor, ProcessorSnapshot, RoutePolicy, TierRouting, routeDecider, streamName } from '@payments/domain';
+import { Account, Processor, ProcessorSnapshot, RoutePolicy, TierRouting, routeDecider, streamName } from '@payments/domain';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CommandRunner } from '../command-handling/command-runner';
 
@@ -15,10 +15,11 @@ export class TierRoutingResolver {
     private readonly accounts: AccountsReader,
   ) {}
 
-  async resolve(accountId: string, routeId: string | null): Promise<TierRouting> {
-    const [account, { items }, route] = await Promise.all([
-      this.accounts.account(accountId),
-      this.accounts.processors(accountId),
+  /** `justRead`: the account, when the caller has just read it. */
+  async resolve(accountId: string, routeId: string | null, justRead?: Account): Promise<TierRouting> {
+    const account = justRead ?? (await this.accounts.account(accountId));
+    const [{ items }, route] = await Promise.all([
+      this.accounts.processors(accountId, undefined, account),
       routeId === null ? null : this.routePolicy(accountId, routeId),
     ]);
     return { route, processors: items.map(({ processor }) => snapshotOf(processor)), default_processor_id: account.defaultProcessorId };
