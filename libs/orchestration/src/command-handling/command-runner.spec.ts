@@ -63,6 +63,29 @@ describe('CommandRunner', () => {
     expect((await runner.loadRecorded('seating-a', seating)).state.seated).toEqual(['ann', 'cy']);
   });
 
+  it('decides again a refusal that rested on events of its batch another process kept from being written', async () => {
+    const afterAnn: typeof seating = {
+      ...seating,
+      decide: (command, state, context) => {
+        if (command.name === 'bob' && state.seated.includes('ann')) throw new Error('bob will not sit after ann');
+        return seating.decide(command, state, context);
+      },
+    };
+    const original = store.appendToStream.bind(store);
+    jest.spyOn(store, 'appendToStream').mockImplementationOnce(async (stream, events, options) => {
+      await original(stream, [{ id: randomEventId(), type: 'Seated', data: { name: 'zed', seat: 1 }, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+      return original(stream, events, options);
+    });
+
+    const outcomes = await Promise.allSettled([
+      runner.run('seating-a', afterAnn, { type: 'Seat', name: 'ann' }, { retries: 0 }),
+      runner.run('seating-a', afterAnn, { type: 'Seat', name: 'bob' }, { retries: 3 }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+    expect((await runner.loadRecorded('seating-a', seating)).state.seated).toEqual(['zed', 'bob']);
+  });
+
   it('decides a batch again after another process wrote the stream, failing the commands with no retry left', async () => {
     const original = store.appendToStream.bind(store);
     let raced = false;

@@ -93,8 +93,8 @@ interface Decided<Command, Event extends DomainEvent, State, Context> {
  * their events are appended together with the revision that was read. A command whose decision
  * throws fails alone. After a concurrent writer (WrongExpectedRevision) the commands are read
  * and decided again, except those that wrote and have no retry left, which fail with it; a
- * command that decided to do nothing is settled only once the append of the others succeeded,
- * since its decision rested on their events. Answers an outcome per command, in order; the
+ * command that decided to do nothing, or refused after others of the batch had decided events,
+ * is settled only once their append succeeded, since its decision rested on those events. Answers an outcome per command, in order; the
  * position each result carries is that of the batch's last event.
  */
 export async function handleCommands<Command, Event extends DomainEvent, State, Context>(
@@ -115,6 +115,8 @@ export async function handleCommands<Command, Event extends DomainEvent, State, 
       break;
     }
     const decided: Decided<Command, Event, State, Context>[] = [];
+    /** Refusals that rested on events of the batch not yet appended: they stand only once those are. */
+    const refused: { entry: (typeof remaining)[number]; error: unknown }[] = [];
     let { state, revision } = loaded;
     for (const entry of remaining) {
       try {
@@ -124,7 +126,8 @@ export async function handleCommands<Command, Event extends DomainEvent, State, 
         revision += BigInt(events.length);
         decided.push({ entry, events, state, revision: before });
       } catch (error) {
-        outcomes[entry.index] = { error };
+        if (revision === loaded.revision) outcomes[entry.index] = { error };
+        else refused.push({ entry, error });
       }
     }
     const toAppend = decided.flatMap(({ entry, events, revision: before }) => events.map((event, index) => eventToAppend(stream, entry.options, before, event, index)));
@@ -132,18 +135,22 @@ export async function handleCommands<Command, Event extends DomainEvent, State, 
       for (const { entry, state: after, revision: before } of decided) outcomes[entry.index] = { result: { state: after, events: [], revision: before } };
       break;
     }
+    const settleRefused = () => refused.forEach(({ entry, error }) => (outcomes[entry.index] = { error }));
     let appended: AppendResult;
     try {
       appended = await store.appendToStream(stream, toAppend, { expectedRevision: loaded.revision < 0n ? 'no_stream' : loaded.revision });
     } catch (error) {
-      remaining = [];
+      if (!(error instanceof WrongExpectedRevision)) settleRefused();
+      remaining = error instanceof WrongExpectedRevision ? refused.map(({ entry }) => entry) : [];
       for (const { entry, events } of decided) {
         const retry = error instanceof WrongExpectedRevision && (events.length === 0 || entry.conflicts < (entry.options.retries ?? 0));
         if (retry) remaining.push({ ...entry, conflicts: entry.conflicts + (events.length > 0 ? 1 : 0) });
         else outcomes[entry.index] = { error };
       }
+      remaining.sort((a, b) => a.index - b.index);
       continue;
     }
+    settleRefused();
     // The store's revisions, which differ from the ones decided on when the append was a repeat.
     let after = appended.nextRevision - BigInt(toAppend.length);
     for (const { entry, events, state: folded } of decided) {

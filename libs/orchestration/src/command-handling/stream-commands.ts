@@ -48,14 +48,18 @@ export class StreamCommands {
 
   private async drain(stream: string): Promise<void> {
     const queue = this.waiting.get(stream)!;
-    while (queue.length > 0) {
-      // Commands of one stream share its decider; a batch stops at one that does not (its fold is another).
-      const decider = queue[0].decider;
-      const end = queue.findIndex((entry) => entry.decider !== decider);
-      const batch = queue.splice(0, end === -1 ? queue.length : end);
-      const outcomes = await handleCommands(this.store, stream, decider, batch, this.cache);
-      outcomes.forEach((outcome, index) => ('error' in outcome ? batch[index].reject(outcome.error) : batch[index].resolve(outcome.result)));
+    try {
+      while (queue.length > 0) {
+        // Commands of one stream share its decider; a batch stops at one that does not (its fold is another).
+        const decider = queue[0].decider;
+        const end = queue.findIndex((entry) => entry.decider !== decider);
+        const batch = queue.splice(0, end === -1 ? queue.length : end);
+        // handleCommands answers every failure as an outcome; a throw would be a bug, and must not strand the batch.
+        const outcomes = await handleCommands(this.store, stream, decider, batch, this.cache).catch((error: unknown) => batch.map(() => ({ error })));
+        outcomes.forEach((outcome, index) => ('error' in outcome ? batch[index].reject(outcome.error) : batch[index].resolve(outcome.result)));
+      }
+    } finally {
+      this.waiting.delete(stream);
     }
-    this.waiting.delete(stream);
   }
 }

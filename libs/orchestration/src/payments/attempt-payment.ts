@@ -36,7 +36,8 @@ export interface AttemptedPayment {
 }
 
 /**
- * Begins the payment on its session, records PaymentStarted and hands the payment to the saga.
+ * Begins the payment on its session, records PaymentStarted with the start of tier 0 (up to its
+ * first call) and hands the payment to the saga.
  * The session stream's expected revision is what lets exactly one of several concurrent pays
  * begin (the others: 409); the pay lock only spares them the race. 404 for another account's
  * session, 409 when it is paid or a payment is running, 410 when it has expired.
@@ -64,10 +65,11 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
     const paymentId = this.ids.next('pay');
     try {
       const tiers = paymentTiers(session, account.defaultRouteId);
-      // The first tier's routing is read beside the session's begin, and recorded with the start.
+      // The first tier's routing is read beside the session's begin, to be recorded with the start.
+      // Should it fail to read, the payment starts without it, and the saga reads it (retrying).
       const [, routing] = await Promise.all([
         this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata)),
-        this.routing.resolve(accountId, tiers[0].route_id, account),
+        this.routing.resolve(accountId, tiers[0].route_id, account).catch(() => undefined),
       ]);
       const start = {
         type: 'StartPayment' as const,
@@ -81,18 +83,20 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
         attempts,
         accountProcessorIds: account.processorIds,
       };
-      // Given together, the two run as one batch on the payment stream: one append, and the saga
-      // starts at the first call. It would start the tier itself, as after a crash, from PaymentStarted alone.
       // The payment id is new: its stream does not exist, and need not be read.
       const none = { state: paymentDecider.initialState(), revision: -1n };
-      await Promise.all([
+      // Given together, the two run as one batch on the payment stream: one append, and the saga
+      // starts at the first call. A payment that started without tier 0's start (no routing read,
+      // or its decision refused) has the saga start the tier, as one written by an older version.
+      const [started] = await Promise.allSettled([
         runPaymentCommand(this.runner, start, metadata, none),
-        runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata, none),
-      ]).catch(async (error: unknown) => {
+        ...(routing ? [runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata, none)] : []),
+      ]);
+      if (started.status === 'rejected') {
         // The session must not wait for a payment that did not start (and if it did after all, the saga takes it on).
         await this.recovery.resume(paymentId, sessionId).catch(() => undefined);
-        throw error;
-      });
+        throw started.reason;
+      }
     } finally {
       await release();
     }

@@ -1,6 +1,7 @@
 import { routeDecider, streamName } from '@payments/domain';
 import { UpdateRoute } from '../routes/route.commands';
 import { PaymentCascade } from './payment-cascade';
+import { TierRoutingResolver } from './tier-routing';
 import { PaymentHarness } from './test/payment-harness';
 
 describe('the payment cascade', () => {
@@ -10,7 +11,10 @@ describe('the payment cascade', () => {
     h = await PaymentHarness.start();
   });
 
-  afterEach(() => h.close());
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await h.close();
+  });
 
   it('records a decline, a skip and an approval in the order the cascade met them, and completes the session', async () => {
     const declining = await h.processor('Declining', { simulator: { outcome: 'decline', decline_code: '05' } });
@@ -35,6 +39,31 @@ describe('the payment cascade', () => {
     expect(events[4].data).toMatchObject({ processor_id: unavailable, reason: 'unavailable' });
     expect(events[7].data).toMatchObject({ processor_id: approving, amount: 5000, currency: 'USD', route_id: route, route_revision: 1, auth_code: expect.any(String) });
     expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'complete', paymentStatus: 'paid', activePaymentId: null });
+  });
+
+  it('records the start and tier 0 up to its first call in the pay request’s one append', async () => {
+    const approving = await h.processor('Approving');
+    const sessionId = await h.session([{ amount: 5000 }], await h.route({ processors: [{ processor_id: approving }] }));
+    const append = jest.spyOn(h.runner.store, 'appendToStream');
+
+    const paymentId = await h.pay(sessionId);
+
+    const paymentAppends = append.mock.calls.filter(([stream]) => stream === streamName('payment', paymentId));
+    expect(paymentAppends.map(([, events]) => events.map((event) => event.type))).toEqual([
+      ['PaymentStarted', 'TierStarted', 'ProcessorAttempted'],
+      ['ProcessorApproved', 'PaymentSucceeded'],
+    ]);
+  });
+
+  it('starts the payment without tier 0 when its routing cannot be read, and the saga starts the tier', async () => {
+    const approving = await h.processor('Approving');
+    const sessionId = await h.session([{ amount: 5000 }], await h.route({ processors: [{ processor_id: approving }] }));
+    jest.spyOn(TierRoutingResolver.prototype, 'resolve').mockRejectedValueOnce(new Error('the store could not be read'));
+
+    const paymentId = await h.pay(sessionId);
+
+    expect(await h.eventTypes(paymentId)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+    expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'complete', paymentStatus: 'paid' });
   });
 
   it('releases the routes of the session it completes', async () => {

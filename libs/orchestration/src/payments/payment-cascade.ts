@@ -18,7 +18,8 @@ const MAX_RETRY_MS = 30_000;
 
 /**
  * The cascade saga. It is driven by the payment's stored events, never by memory: each step
- * folds the stream, asks `nextPaymentStep` what comes next and records the answer, so a saga
+ * folds the stream (the first whole, then what was written since), asks `nextPaymentStep` what
+ * comes next and records the answer, so a saga
  * that stops anywhere (crash, shutdown, a lost acknowledgement) is continued by driving the
  * payment again:
  * - start_tier: resolve the tier's route and processors as they are now, record StartNextTier;
@@ -106,7 +107,11 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     }
   }
 
-  /** Records the step's answer, decided on the stream as the step read it: this process drives the payment alone. */
+  /**
+   * Records the step's answer, decided on the stream as the step read it: in this process nothing
+   * else writes the payment meanwhile, and a write from another process fails the append on its
+   * expected revision, after which the command reads the stream and decides again.
+   */
   private async record(command: PaymentCommand, metadata: CommandMetadata, current: LoadedPayment): Promise<void> {
     const { events } = await runPaymentCommand(this.runner, command, metadata, current);
     recordCascadeMetrics(this.metrics, events);
