@@ -55,6 +55,8 @@ export function open(options: { dataDir: string; busyTimeoutMs?: number }): Sqli
       try {
         return { result: appendInSavepoint(request) };
       } catch (error) {
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then none of the batch is written.
+        if (!db.inTransaction) throw error;
         if (error instanceof WrongExpectedRevision) return { conflict: { expected: error.expected, actual: error.actual } };
         return { error: failureOf(error) };
       }

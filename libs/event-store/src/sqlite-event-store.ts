@@ -144,8 +144,11 @@ export class SqliteEventStore implements EventStore, PagedLog {
       this.commitPending();
       await this.committing;
     }
-    await this.writer.close();
-    if (this.db.open) this.db.close();
+    try {
+      await this.writer.close();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
   }
 }
 

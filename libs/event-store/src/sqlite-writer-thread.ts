@@ -10,8 +10,8 @@ import type { HostReply, HostRequest } from './sqlite-writer-host';
  * lets them run beside the writer) and sends its writes to a writer module loaded in one shared
  * worker thread, which opens a second connection to the same file.
  *
- * The thread starts with the first writer and is shared by every writer of the process: one
- * thread per process is enough, since SQLite takes one write at a time per file anyway. It keeps
+ * The thread starts with the first write and is shared by every writer of the process, so a
+ * write waiting for another process's lock on one file holds back the writes to the others. It keeps
  * the process alive only while a write is in flight. If it dies, the writes in flight fail and
  * the next write starts a new thread, where each writer opens its connection again.
  */
@@ -64,6 +64,9 @@ export function openSqliteWriterInThisThread<Request, Response>(module: string, 
   };
 }
 
+/** The `code` of the error a write gets when the thread died under it (the store was briefly unavailable). */
+export const WRITER_STOPPED = 'ERR_SQLITE_WRITER_STOPPED';
+
 let shared: WriterThread | undefined;
 
 function sharedThread(): WriterThread {
@@ -100,8 +103,8 @@ class WriterThread {
       close: async () => {
         if (closed) return;
         closed = true;
-        // A writer never opened on the thread running now has no connection to close.
-        if (registration.openedOn !== this.worker) return;
+        // A writer never opened on the thread running now (or on none) has no connection to close.
+        if (registration.openedOn === undefined || registration.openedOn !== this.worker) return;
         await this.call(registration, { kind: 'close', writer: registration.id });
       },
     };
@@ -148,7 +151,7 @@ class WriterThread {
     this.worker = undefined;
     const failed = [...this.calls.values()];
     this.calls.clear();
-    for (const call of failed) call.reject(new Error(`the SQLite writer thread stopped: ${error.message}`));
+    for (const call of failed) call.reject(Object.assign(new Error(`the SQLite writer thread stopped: ${error.message}`), { code: WRITER_STOPPED }));
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openSqliteWriter } from '@payments/event-store';
+import { WRITER_STOPPED, openSqliteWriter } from '@payments/event-store';
 
 const ECHO_WRITER = join(__dirname, 'processes', 'echo-writer');
 
@@ -10,7 +10,10 @@ describe('the SQLite writer thread', () => {
 
     const answers = await Promise.all([first.write('a'), second.write('b'), first.write('c')]);
 
-    expect(answers).toEqual(['first:a:open', 'second:b:open', 'first:c:open']);
+    const place = (answer: string) => Number(answer.split('#')[1]);
+    expect(answers.map((answer) => answer.split('#')[0])).toEqual(['first:a:open', 'second:b:open', 'first:c:open']);
+    expect(place(answers[1])).toBe(place(answers[0]) + 1);
+    expect(place(answers[2])).toBe(place(answers[0]) + 2);
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -20,7 +23,7 @@ describe('the SQLite writer thread', () => {
     const error = await writer.write('throw').catch((thrown: unknown) => thrown);
 
     expect(error).toMatchObject({ name: 'AskedError', message: 'asked to throw', code: 'ASKED' });
-    await expect(writer.write('after')).resolves.toBe('w:after:open');
+    await expect(writer.write('after')).resolves.toMatch(/^w:after:open#/);
     await writer.close();
   });
 
@@ -29,10 +32,10 @@ describe('the SQLite writer thread', () => {
     const other = openSqliteWriter<string, string>(ECHO_WRITER, { name: 'other' });
     await other.write('before');
 
-    await expect(dying.write('exit')).rejects.toThrow('the SQLite writer thread stopped');
+    await expect(dying.write('exit')).rejects.toMatchObject({ message: expect.stringContaining('the SQLite writer thread stopped'), code: WRITER_STOPPED });
 
-    await expect(other.write('after')).resolves.toBe('other:after:open');
-    await expect(dying.write('again')).resolves.toBe('dying:again:open');
+    await expect(other.write('after')).resolves.toMatch(/^other:after:open#/);
+    await expect(dying.write('again')).resolves.toMatch(/^dying:again:open#/);
     await Promise.all([dying.close(), other.close()]);
   });
 

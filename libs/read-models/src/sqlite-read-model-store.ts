@@ -75,8 +75,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async close(): Promise<void> {
-    await this.writer.close();
-    if (this.db.open) this.db.close();
+    try {
+      await this.writer.close();
+    } finally {
+      if (this.db.open) this.db.close();
+    }
   }
 
   private storedCheckpoint(projection: string): bigint | undefined {

@@ -1,10 +1,14 @@
 import { DeadlineExceededError, NotLeaderError, UnavailableError } from '@eventstore/db-client';
+import { WRITER_STOPPED } from '@payments/event-store';
 
 /** Socket errors of a dependency that is down or unreachable, whichever client raised them. */
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
 
-/** SQLite answers these when another writer holds the file past the busy timeout: a retry can succeed. */
-const SQLITE_BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+/**
+ * SQLite answers the first two when another writer holds the file past the busy timeout, and the
+ * store the last when its writer thread died under a write (the next write starts another): a retry can succeed.
+ */
+const SQLITE_BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', WRITER_STOPPED]);
 
 /**
  * Whether an error means a dependency (event store, Redis) is down rather than a bug: such

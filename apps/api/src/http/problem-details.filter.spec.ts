@@ -1,6 +1,6 @@
 import { BadRequestException, MethodNotAllowedException, NotFoundException } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '@payments/domain';
-import { WrongExpectedRevision } from '@payments/event-store';
+import { WRITER_STOPPED, WrongExpectedRevision } from '@payments/event-store';
 import { problemFor } from './problem-details.filter';
 import { ProblemException } from './problem-details';
 
@@ -58,6 +58,8 @@ describe('problemFor', () => {
     }
     expect(problemFor(refused)).toMatchObject({ status: 503, type: TYPES + 'unavailable' });
     expect(problemFor(new MaxRetriesPerRequestError('Reached the max retries per request limit'))).toMatchObject({ status: 503 });
+    expect(problemFor(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }))).toMatchObject({ status: 503 });
+    expect(problemFor(Object.assign(new Error('the SQLite writer thread stopped'), { code: WRITER_STOPPED }))).toMatchObject({ status: 503 });
   });
 
   it('answers anything else with 500 and no internals', () => {

@@ -87,7 +87,7 @@ describe('ProjectionsService on the SQLite event store', () => {
     expect(service.status().find(({ projection }) => projection === accountsListing.name)).toMatchObject({ lag: 0n });
   });
 
-  it('starts the projections again from their checkpoints after a stop', async () => {
+  it('follows the log again when started after a stop', async () => {
     await service.waitFor(await openAccount('acc_stg_a'), 5000, [accountsListing]);
     await service.beforeApplicationShutdown();
     const later = await openAccount('acc_stg_b');
@@ -96,5 +96,14 @@ describe('ProjectionsService on the SQLite event store', () => {
 
     expect(await service.waitFor(later, 5000, [accountsListing])).toBe(true);
     expect((await listAccounts(readModels, { limit: 10, offset: 0 })).total).toBe(2);
+  });
+
+  it('stops once, however often it is asked', async () => {
+    await service.waitFor(await openAccount('acc_stg_a'), 5000, [accountsListing]);
+
+    await Promise.all([service.beforeApplicationShutdown(), service.beforeApplicationShutdown()]);
+
+    const later = await openAccount('acc_stg_b');
+    expect(await service.waitFor(later, 50, [accountsListing])).toBe(false);
   });
 });

@@ -22,4 +22,6 @@ export interface ProjectionProgress {
 export type FromProjectionThread =
   | { kind: 'progress'; group: number; progress: ProjectionProgress[] }
   | { kind: 'failed'; group: number; projection: string; error: string }
+  /** The group's stores would not open: nothing of it runs until the service starts it again. */
+  | { kind: 'not-started'; group: number; error: string }
   | { kind: 'stopped'; group: number };

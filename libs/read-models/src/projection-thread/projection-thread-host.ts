@@ -33,7 +33,14 @@ function post(message: FromProjectionThread): void {
 function start(id: number, settings: ProjectionGroupSettings): void {
   const events = new SqliteEventStore({ dataDir: settings.dataDir });
   const redis = settings.redis ? connectRedis(settings.redis) : undefined;
-  const store = redis ? new RedisReadModelStore(redis) : new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
+  let store: ReadModelStore;
+  try {
+    store = redis ? new RedisReadModelStore(redis) : new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
+  } catch (error) {
+    redis?.disconnect();
+    void events.close();
+    throw error;
+  }
   const feed = new EventFeed(events);
   const group: Group = { events, store, redis, runners: [], reportScheduled: false };
   group.runners = allProjections.map(
@@ -61,12 +68,14 @@ function scheduleReport(id: number, group: Group): void {
 async function stop(id: number): Promise<void> {
   const group = groups.get(id);
   groups.delete(id);
-  if (group) {
+  try {
+    if (!group) return;
     await Promise.all(group.runners.map((runner) => runner.stop()));
-    await Promise.all([group.events.close(), group.store.close()]);
+    await Promise.allSettled([group.events.close(), group.store.close()]);
     group.redis?.disconnect();
+  } finally {
+    post({ kind: 'stopped', group: id });
   }
-  post({ kind: 'stopped', group: id });
 }
 
 /** Connection errors show as failing commits, which the runners report and retry. */
@@ -82,7 +91,7 @@ parentPort?.on('message', (message: ToProjectionThread) => {
       try {
         start(message.group, message.settings);
       } catch (error) {
-        post({ kind: 'failed', group: message.group, projection: 'all', error: describeError(error) });
+        post({ kind: 'not-started', group: message.group, error: describeError(error) });
       }
       return;
     case 'appended':

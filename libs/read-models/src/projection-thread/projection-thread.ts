@@ -31,6 +31,7 @@ export class ProjectionThread {
   private progress: ProjectionProgress[] = [];
   private readonly forwarding = new AbortController();
   private stopped: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
 
   private constructor(
     readonly id: number,
@@ -53,10 +54,11 @@ export class ProjectionThread {
     return this.progress;
   }
 
-  /** Resolves once the thread has stopped the runners and closed their stores. */
-  async stop(): Promise<void> {
+  /** Resolves once the thread has stopped the runners and closed their stores; every call answers the same. */
+  stop(): Promise<void> {
     this.forwarding.abort();
-    await sharedWorker().stop(this, new Promise<void>((resolve) => (this.stopped = resolve)));
+    this.stopping ??= sharedWorker().stop(this, new Promise<void>((resolve) => (this.stopped = resolve)));
+    return this.stopping;
   }
 
   /** @internal from the shared worker */
@@ -68,6 +70,10 @@ export class ProjectionThread {
         return;
       case 'failed':
         this.options.onError(message.projection, message.error);
+        return;
+      case 'not-started':
+        this.options.onError('all', `${message.error}; starting the projections again in ${RESTART_DELAY_MS} ms`);
+        void sharedWorker().startAgain(this);
         return;
       case 'stopped':
         this.stopped?.();
@@ -117,10 +123,10 @@ class SharedWorker {
   async stop(thread: ProjectionThread, stopped: Promise<void>): Promise<void> {
     if (!this.groups.has(thread.id) || this.stopping.has(thread.id)) return;
     this.stopping.add(thread.id);
-    // Stopping keeps the process alive until the thread has closed the group's stores.
-    if (this.stopping.size === 1) this.worker?.ref();
     try {
       this.send({ kind: 'stop', group: thread.id });
+      // Stopping keeps the process alive until the thread has closed the group's stores.
+      if (this.stopping.size === 1) this.worker?.ref();
       await stopped;
     } finally {
       this.groups.delete(thread.id);
@@ -142,6 +148,12 @@ class SharedWorker {
     worker.on('exit', (code) => void this.died(worker, `the projection thread exited with code ${code}`));
     this.worker = worker;
     return worker;
+  }
+
+  /** After a pause, starts again a group the thread could not start (its stores would not open). */
+  async startAgain(group: ProjectionThread): Promise<void> {
+    await sleep(RESTART_DELAY_MS, undefined, { ref: false });
+    if (this.groups.get(group.id) === group && !this.stopping.has(group.id)) this.send(startMessage(group));
   }
 
   /** Starts the groups again on a new thread, each runner from its checkpoint; a group that was stopping has stopped. */
