@@ -31,7 +31,7 @@ export class CommandRunner {
     command: Command,
     options: RunOptions = {},
   ): Promise<HandleResult<Event, State>> {
-    return this.commands.run(stream, decider, command, { ...options, cache: this.cache, context: () => ({ now: this.clock.now() }) });
+    return this.commands.run(stream, decider, command, { ...options, context: () => ({ now: this.clock.now() }) });
   }
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {

@@ -94,8 +94,9 @@ interface Decided<Command, Event extends DomainEvent, State, Context> {
  * throws fails alone. After a concurrent writer (WrongExpectedRevision) the commands are read
  * and decided again, except those that wrote and have no retry left, which fail with it; a
  * command that decided to do nothing, or refused after others of the batch had decided events,
- * is settled only once their append succeeded, since its decision rested on those events. Answers an outcome per command, in order; the
- * position each result carries is that of the batch's last event.
+ * is settled only once their append succeeded, since its decision rested on those events.
+ * Answers an outcome per command, in order; the position each result carries is that of the
+ * batch's last event.
  */
 export async function handleCommands<Command, Event extends DomainEvent, State, Context>(
   store: EventStore,

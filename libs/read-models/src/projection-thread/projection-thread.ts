@@ -144,29 +144,31 @@ class SharedWorker {
     const worker = startModuleWorker(join(__dirname, 'projection-thread-host'), { pathAliases: true });
     worker.unref();
     worker.on('message', (message: FromProjectionThread) => this.groups.get(message.group)?.hear(message));
-    worker.on('error', (error) => void this.died(worker, error.stack ?? error.message));
-    worker.on('exit', (code) => void this.died(worker, `the projection thread exited with code ${code}`));
+    worker.on('error', (error) => this.died(worker, error.stack ?? error.message));
+    worker.on('exit', (code) => this.died(worker, `the projection thread exited with code ${code}`));
     this.worker = worker;
     return worker;
   }
 
-  /** After a pause, starts again a group the thread could not start (its stores would not open). */
+  /** After a pause, starts again a group the thread lost or could not start, unless it is stopping by then. */
   async startAgain(group: ProjectionThread): Promise<void> {
     await sleep(RESTART_DELAY_MS, undefined, { ref: false });
     if (this.groups.get(group.id) === group && !this.stopping.has(group.id)) this.send(startMessage(group));
   }
 
   /** Starts the groups again on a new thread, each runner from its checkpoint; a group that was stopping has stopped. */
-  private async died(worker: Worker, reason: string): Promise<void> {
+  private died(worker: Worker, reason: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
     const groups = [...this.groups.values()];
     for (const group of groups) {
-      if (this.stopping.has(group.id)) group.hear({ kind: 'stopped', group: group.id });
-      else group.options.onError('all', `${reason}; starting the projections again in ${RESTART_DELAY_MS} ms`);
+      if (this.stopping.has(group.id)) {
+        group.hear({ kind: 'stopped', group: group.id });
+        continue;
+      }
+      group.options.onError('all', `${reason}; starting the projections again in ${RESTART_DELAY_MS} ms`);
+      void this.startAgain(group);
     }
-    await sleep(RESTART_DELAY_MS, undefined, { ref: false });
-    for (const group of groups) if (this.groups.get(group.id) === group && !this.stopping.has(group.id)) this.send(startMessage(group));
   }
 }
 
