@@ -136,15 +136,16 @@ describe.each([
   });
 
   describe('bodies', () => {
-    it('parses form bodies with bracket keys', async () => {
+    // API.md: JSON bodies; only checkout sessions also take forms (their bracket keys are tested with sessions).
+    it('answers 415 to a form body where the contract takes JSON only', async () => {
       const res = await t
         .http()
         .post('/v1/processors')
         .set(bearer(account.secret))
         .type('form')
         .send('name=Form+US&connector=simulator&supported_currencies[0]=USD&supported_currencies[1]=EUR')
-        .expect(201);
-      expect(res.body).toMatchObject({ name: 'Form US', supported_currencies: ['USD', 'EUR'] });
+        .expect(415);
+      expect(res.body).toMatchObject({ status: 415, type: 'https://docs.payments.example/errors/unsupported-media-type' });
     });
   });
 

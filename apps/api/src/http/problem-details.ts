@@ -26,6 +26,8 @@ export const PROBLEM_KINDS = {
   idempotency_key_reused: { status: 422, slug: 'idempotency-key-reused', title: 'Idempotency key reused' },
   gone: { status: 410, slug: 'gone', title: 'Gone' },
   payload_too_large: { status: 413, slug: 'payload-too-large', title: 'Payload too large' },
+  /** 415: the body is not in a media type the operation takes (JSON; a checkout session also takes a form). */
+  unsupported_media_type: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   internal: { status: 500, slug: 'internal', title: 'Internal server error' },
   /** 503: a dependency (event store, Redis) cannot be reached; safe to retry. */
