@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@payments/orchestration';
+import { noteFormPrototypeKeys, refuseUnsafeBodyShapes } from './body-shape';
 import { describeMalformedJson } from './malformed-json';
 import { assignRequestId } from './request-id';
 
@@ -17,9 +18,12 @@ export function configureHttp(app: INestApplication, _settings: Settings): void 
   // Naming the framework only helps an attacker pick exploits.
   express.disable('x-powered-by');
   express.use(assignRequestId);
-  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Not strict: `null`, `42` or `"text"` are valid JSON, and the validation pipe says they are not objects.
+  express.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
   express.use(describeMalformedJson);
   // Bracket keys (`line_items[0][price_id]`) need qs ("extended"). Ten tiers of 100 line items
   // with two fields each exceed the default 1000 parameters.
-  express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000 });
+  // Nest's type leaves out `verify` because its rawBody option would replace it; rawBody is off here.
+  express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000, verify: noteFormPrototypeKeys } as Record<string, unknown>);
+  express.use(refuseUnsafeBodyShapes);
 }

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from '@payments/domain';
+import { childPath, unknownPropertyError } from './body-shape';
 import { ProblemException } from './problem-details';
 
 /**
@@ -28,12 +29,6 @@ interface ClassifiedFieldError extends FieldError {
   shape: boolean;
 }
 
-/** Field paths are dotted, with array indexes in brackets: `processors[1].split`. */
-function childPath(parent: string | undefined, property: string): string {
-  if (parent === undefined) return property;
-  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
-}
-
 /**
  * One field error per failed constraint. A value of the wrong shape reports only its shape
  * problems (its rules were checked on a value that makes no sense), and a missing required
@@ -41,8 +36,10 @@ function childPath(parent: string | undefined, property: string): string {
  */
 export function flattenValidationErrors(errors: ValidationError[], parent?: string): ClassifiedFieldError[] {
   return errors.flatMap((error) => {
-    const field = childPath(parent, error.property);
     const constraints = Object.entries(error.constraints ?? {});
+    // class-validator's own message quotes the key, which may be anything the client sent.
+    if (constraints.some(([name]) => name === 'whitelistValidation')) return [{ ...unknownPropertyError(parent, error.property), shape: true }];
+    const field = childPath(parent, error.property);
     let own: ClassifiedFieldError[];
     if (constraints.length > 0 && error.value === undefined) {
       own = [{ field, message: `${error.property} is required`, shape: true }];
@@ -93,7 +90,8 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && isClass(metadata.metatype) && value != null && (typeof value !== 'object' || Array.isArray(value))) {
+    // A body-less request arrives as {} from the body parsers; JSON `null`, numbers, strings and arrays are not objects.
+    if (metadata.type === 'body' && isClass(metadata.metatype) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ProblemException('bad_request', 'The request body must be a JSON object.');
     }
     try {
