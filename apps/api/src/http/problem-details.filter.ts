@@ -2,6 +2,7 @@ import { STATUS_CODES, ServerResponse } from 'node:http';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorKind, FieldError } from '@payments/domain';
 import { WrongExpectedRevision } from '@payments/event-store';
+import { scrubSecrets } from '../ops/scrub-secrets';
 import { ApiRequest, pathOf } from './api-request';
 import { isDependencyDown } from './dependency-failure';
 import { IdempotentReplay } from './idempotency/idempotent-replay';
@@ -34,6 +35,7 @@ const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
   409: 'conflict',
   410: 'gone',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   422: 'validation',
   429: 'rate_limited',
   500: 'internal',
@@ -70,6 +72,20 @@ function messageOf(exception: HttpException): string {
 function isClientHttpError(error: unknown): error is { status: number; message: string } {
   const candidate = error as { status?: unknown; expose?: unknown; message?: unknown };
   return typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && candidate.expose === true;
+}
+
+/** Longest word of a problem repeated whole: ids are far shorter, and whatever is longer came from the client. */
+const MAX_ECHOED_WORD = 64;
+const ECHOED_PREFIX = 24;
+
+/**
+ * The last line of defence for text a problem repeats from the request (ids in a 404, paths in
+ * `instance`, numbers in a rule): card numbers, security codes and tokens are masked, and any
+ * word over MAX_ECHOED_WORD characters is cut to a short prefix, so a request can neither get
+ * secrets nor a large payload reflected back.
+ */
+export function echoSafe(text: string): string {
+  return scrubSecrets(text).replace(new RegExp(`[^\\s/]{${MAX_ECHOED_WORD + 1},}`, 'g'), (word) => `${word.slice(0, ECHOED_PREFIX)}…`);
 }
 
 /** Maps anything thrown while serving a request to the problem the client sees. */
@@ -111,10 +127,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       type: problem.type,
       title: problem.title,
       status: problem.status,
-      detail: problem.detail,
-      instance: pathOf(request),
+      detail: echoSafe(problem.detail),
+      instance: echoSafe(pathOf(request)),
       request_id: requestId,
-      ...(problem.errors && { errors: problem.errors }),
+      ...(problem.errors && { errors: problem.errors.map(({ field, message }) => ({ field: echoSafe(field), message: echoSafe(message) })) }),
     };
     response.statusCode = problem.status;
     for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
