@@ -1,6 +1,9 @@
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { conflict, invalid, notFound } from '../shared/errors';
+import { assertNoErrors, nameErrors } from '../shared/validation';
+
+export const MAX_ACCOUNT_NAME_LENGTH = 200;
 
 export type AccountTokenKind = 'secret' | 'publishable';
 
@@ -45,6 +48,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState,
   decide(command, state, { now }) {
     if (command.type === 'OpenAccount') {
       if (state.status === 'open') throw conflict(`account ${command.accountId} already exists`);
+      assertNoErrors(nameErrors('name', command.name, MAX_ACCOUNT_NAME_LENGTH), 'account');
       return [{ type: 'AccountOpened', data: { account_id: command.accountId, name: command.name, sandbox: command.sandbox, opened_at: now.toISOString() } }];
     }
     if (state.status === 'none') throw notFound(`no account ${command.accountId}`);

@@ -2,6 +2,7 @@ import { CardNetwork } from '../card/networks';
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { conflict, invalid, notFound } from '../shared/errors';
+import { assertNoErrors, nameErrors } from '../shared/validation';
 
 export type ConnectorKind = 'simulator' | 'http';
 export type ProcessorStatus = 'active' | 'unavailable';
@@ -111,8 +112,11 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
   },
 };
 
-/** A connector's own settings must be there, and another connector's must not. */
+export const MAX_PROCESSOR_NAME_LENGTH = 200;
+
+/** A connector's own settings must be there, and another connector's must not; the name is the shared name rule's. */
 function assertConnectorSettings(connector: ConnectorKind, settings: ProcessorSettings): void {
+  assertNoErrors(nameErrors('name', settings.name, MAX_PROCESSOR_NAME_LENGTH), 'processor');
   if (connector === 'http' && settings.http === null) {
     throw invalid('the http connector needs http settings', [{ field: 'http', message: 'required for the http connector' }]);
   }
