@@ -1,13 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import Redis from 'ioredis';
 import { Clock } from '@payments/domain';
 import { CLOCK, REDIS, SETTINGS, Settings } from '@payments/orchestration';
 import { AuthGuard } from './auth.guard';
-import { IDEMPOTENCY_STORE } from './idempotency/idempotency-store';
+import { IDEMPOTENCY_STORE, IdempotencyStore } from './idempotency/idempotency-store';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { InProcessIdempotencyStore } from './idempotency/in-process-idempotency-store';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency-store';
+import { SqliteIdempotencyStore } from './idempotency/sqlite-idempotency-store';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { MediaTypeGuard } from './media-type.guard';
 import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter';
@@ -19,7 +19,8 @@ import { RequestValidationPipe } from './request-validation.pipe';
 /**
  * API conventions of every endpoint (API.md "Conventions"): auth, rate limits, idempotency,
  * validation and problem details. Rate-limit counters and idempotency records live in Redis
- * when REDIS_URL is set, else in the process. TOKEN_RESOLVER must come from a global module.
+ * when REDIS_URL is set; else the counters are in the process and the records in
+ * `DATA_DIR/idempotency.db`. TOKEN_RESOLVER must come from a global module.
  */
 @Module({
   providers: [
@@ -31,8 +32,8 @@ import { RequestValidationPipe } from './request-validation.pipe';
     },
     {
       provide: IDEMPOTENCY_STORE,
-      inject: [REDIS],
-      useFactory: (redis: Redis | null) => (redis ? new RedisIdempotencyStore(redis) : new InProcessIdempotencyStore()),
+      inject: [REDIS, SETTINGS],
+      useFactory: (redis: Redis | null, settings: Settings) => (redis ? new RedisIdempotencyStore(redis) : new SqliteIdempotencyStore(settings.dataDir)),
     },
     // Guards run in this order: the rate limit counts only authenticated tokens.
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -43,4 +44,11 @@ import { RequestValidationPipe } from './request-validation.pipe';
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
 })
-export class HttpConventionsModule {}
+export class HttpConventionsModule implements OnApplicationShutdown {
+  constructor(@Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore) {}
+
+  /** After the HTTP server has closed, so no request is still settling its claim. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.idempotency.close();
+  }
+}

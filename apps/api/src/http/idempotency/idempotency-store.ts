@@ -31,6 +31,8 @@ export interface IdempotencyStore {
   complete(claim: IdempotencyClaim, response: StoredResponse, ttlMs: number): Promise<void>;
   /** Frees the key for a retry; no effect when the claim is no longer the current record. */
   release(claim: IdempotencyClaim): Promise<void>;
+  /** Lets go of what the store holds of its own; called on application shutdown. */
+  close(): Promise<void>;
 }
 
 export const IDEMPOTENCY_STORE = Symbol('IdempotencyStore');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Body, Controller, Global, INestApplication, Module, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
@@ -70,6 +73,9 @@ class TestController {
   }
 }
 
+// The idempotency records' file (no REDIS_URL), in a directory of this run alone.
+const dataDir = mkdtempSync(join(tmpdir(), 'idempotency-interceptor-'));
+
 const principals: Record<string, Principal> = {
   st_a: { kind: 'secret', accountId: 'acc_stg_a', tokenId: 'a' },
   st_b: { kind: 'secret', accountId: 'acc_stg_b', tokenId: 'b' },
@@ -78,7 +84,7 @@ const principals: Record<string, Principal> = {
 @Global()
 @Module({
   providers: [
-    { provide: SETTINGS, useValue: loadSettings({ LOG_LEVEL: 'silent' }) },
+    { provide: SETTINGS, useValue: loadSettings({ LOG_LEVEL: 'silent', DATA_DIR: dataDir }) },
     { provide: REDIS, useValue: null },
     { provide: CLOCK, useValue: systemClock },
     { provide: TOKEN_RESOLVER, useValue: { resolve: async (token: string) => principals[token] } satisfies TokenResolver },
@@ -102,7 +108,10 @@ describe('IdempotencyInterceptor', () => {
     // Listening once lets supertest send requests that overlap.
     await app.listen(0, '127.0.0.1');
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   beforeEach(() => {
     handlerRuns = 0;

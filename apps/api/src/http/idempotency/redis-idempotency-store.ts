@@ -60,4 +60,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.redis.eval(REPLACE_OWN_CLAIM, 1, redisKey(claim.scope, claim.key), runningRecord(claim), '', 0);
   }
+
+  /** Nothing of its own: the Redis client is InfrastructureModule's, which closes it. */
+  async close(): Promise<void> {}
 }
