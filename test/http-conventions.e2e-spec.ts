@@ -19,7 +19,7 @@ async function deleteKeys(prefix: string): Promise<void> {
 }
 
 describe.each([
-  ['in-process rate limits and idempotency records', false],
+  ['in-process rate limits and SQLite idempotency records', false],
   ['Redis rate limits and idempotency records', true],
 ])('HTTP conventions with %s', (_, useRedis) => {
   const prefix = `test:${randomBytes(6).toString('hex')}:`;
