@@ -77,8 +77,24 @@ async function answering(child: ChildProcessByStdio<Writable, Readable, null>, s
   throw new Error(`the service did not answer GET /health within ${START_TIMEOUT_MS} ms:\n${service.log()}`);
 }
 
+/**
+ * The service with `env` as its whole settings, run until it exits by itself (a start-up that is
+ * meant to fail), with what it printed on stdout and stderr.
+ */
+export async function runServiceToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-e', RUN_MAIN], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
 /** A port nothing listens on now; the service binds it a moment later, which on a test machine nothing else races for. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
