@@ -1,6 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import { LevelWithSilent, stdTimeFunctions } from 'pino';
 import type { Options } from 'pino-http';
+import pretty from 'pino-pretty';
 import type { ApiRequest } from '../http/api-request';
 import { requestIdFor } from '../http/request-id';
 import { scrubSecrets } from './scrub-secrets';
@@ -36,9 +37,12 @@ export function httpLoggerOptions(level: LevelWithSilent): Options {
 }
 
 /**
- * nestjs-pino parameters. Logs go to stdout (twelve-factor); process.stdout rather than pino's
- * own file-descriptor stream so that a test can capture them by spying on its write.
+ * nestjs-pino parameters. Logs go to stdout (twelve-factor): JSON lines for a log collector,
+ * or, when stdout is a terminal, the same lines made readable by pino-pretty (after the
+ * scrubber, which works on the JSON). process.stdout rather than pino's own file-descriptor
+ * stream so that a test can capture the JSON by spying on its write.
  */
-export function loggerParams(level: LevelWithSilent): Params {
-  return { pinoHttp: [httpLoggerOptions(level), process.stdout] };
+export function loggerParams(level: LevelWithSilent, terminal = process.stdout.isTTY === true): Params {
+  const destination = terminal ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,req,res,context', messageFormat: '{if context}{context}: {end}{if req.method}{req.method} {req.url} {res.statusCode} {end}{msg}', singleLine: true, destination: process.stdout }) : process.stdout;
+  return { pinoHttp: [httpLoggerOptions(level), destination] };
 }
