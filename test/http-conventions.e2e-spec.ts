@@ -4,7 +4,7 @@ import { ApiRequest } from '../apps/api/src/http/api-request';
 import { IDEMPOTENCY_STORE, IdempotencyStore } from '../apps/api/src/http/idempotency/idempotency-store';
 import { idempotencyScope, requestFingerprint } from '../apps/api/src/http/idempotency/idempotency.interceptor';
 import { ADMIN_TOKEN, TestAccount, TestApp, bearer, openAccount, startTestApp } from './support/test-app';
-import { SETTINGS, Settings } from '@payments/orchestration';
+import { SETTINGS, Settings, cardFingerprintKey } from '@payments/orchestration';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TYPES = 'https://docs.payments.example/errors/';
@@ -195,7 +195,7 @@ describe.each([
       const held = { method: 'POST', originalUrl: '/v1/processors', body, principal: { kind: 'secret', accountId: account.id, tokenId: 'x' } } as ApiRequest;
       // Another request (here or in another process) has claimed the key and not finished.
       const store = t.app.get<IdempotencyStore>(IDEMPOTENCY_STORE);
-      const outcome = await store.claim(idempotencyScope(held), 'held-key', requestFingerprint(held, t.app.get<Settings>(SETTINGS).cardFingerprintSecret), 60_000);
+      const outcome = await store.claim(idempotencyScope(held), 'held-key', requestFingerprint(held, cardFingerprintKey(t.app.get<Settings>(SETTINGS))), 60_000);
       if (outcome.state !== 'claimed') throw new Error('the key should be free');
 
       const res = await t.http().post('/v1/processors').set(bearer(account.secret)).set('Idempotency-Key', 'held-key').send(body).expect(409);

@@ -1,4 +1,5 @@
 import { PaymentsEnv } from '@payments/domain';
+import { dataDirSecret } from './data-dir-secrets';
 
 /** Every setting of the service (DESIGN.md "Settings"); all optional, bad values stop start-up. */
 export interface Settings {
@@ -15,10 +16,21 @@ export interface Settings {
   sandboxPublishableToken?: string;
   payWaitMs: number;
   rateLimitPerSecond: number;
-  cardFingerprintSecret: string;
+  /** CARD_FINGERPRINT_SECRET as set; unset outside prod, cardFingerprintKey makes one in DATA_DIR. */
+  cardFingerprintSecret?: string;
   /** Prefix of every Redis key, so several services or test runs can share one Redis. */
   redisKeyPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/**
+ * The HMAC key of card fingerprints, checkout-page tokens and idempotency fingerprints: the
+ * setting, else (outside prod, where the setting is required) a key generated once into
+ * DATA_DIR. A fixed default would be public, and with the BIN and last4 an answer shows, a
+ * fingerprint under a known key gives the card number back in milliseconds.
+ */
+export function cardFingerprintKey(settings: Settings): string {
+  return settings.cardFingerprintSecret ?? dataDirSecret(settings.dataDir, 'card-fingerprint');
 }
 
 export class SettingsError extends Error {
@@ -97,8 +109,7 @@ export function loadSettings(env: Env = process.env): Settings {
     sandboxPublishableToken: token(env, 'SANDBOX_PUBLISHABLE_TOKEN', 'pt'),
     payWaitMs: integer(env, 'PAY_WAIT_MS', 30000, 0, 600000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 1000, 1, 1000000),
-    // A fixed development secret keeps sandbox fingerprints stable across restarts; prod must set its own.
-    cardFingerprintSecret: fingerprintSecret ?? 'sandbox-fingerprint-secret-not-for-production',
+    cardFingerprintSecret: fingerprintSecret,
     redisKeyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'payments:',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Settings } from '../settings';
+import { Settings, cardFingerprintKey } from '../settings';
 import { SETTINGS } from '../tokens';
 
 /** Keeps these HMACs apart from the card fingerprints made with the same key. */
@@ -22,7 +22,7 @@ export class CheckoutSessionLinks {
   private readonly publicUrl: string;
 
   constructor(@Inject(SETTINGS) settings: Settings) {
-    this.key = settings.cardFingerprintSecret;
+    this.key = cardFingerprintKey(settings);
     this.publicUrl = settings.publicUrl;
   }
 

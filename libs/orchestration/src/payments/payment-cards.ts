@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CardInput, CardSummary, Clock, summariseCard } from '@payments/domain';
-import { Settings } from '../settings';
+import { Settings, cardFingerprintKey } from '../settings';
 import { CLOCK, SETTINGS } from '../tokens';
 
 /**
@@ -16,7 +16,7 @@ export class PaymentCards {
     @Inject(SETTINGS) settings: Settings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.fingerprintKey = settings.cardFingerprintSecret;
+    this.fingerprintKey = cardFingerprintKey(settings);
   }
 
   /** Refuses a card that fails Luhn, has expired or names no known network (422 with field paths). */

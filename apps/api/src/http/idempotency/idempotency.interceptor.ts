@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ServerResponse } from 'node:http';
 import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SETTINGS, Settings } from '@payments/orchestration';
+import { SETTINGS, Settings, cardFingerprintKey } from '@payments/orchestration';
 import { Observable } from 'rxjs';
 import { ApiRequest, pathOf } from '../api-request';
 import { ProblemException } from '../problem-details';
@@ -63,7 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {
     // The lease must outlive the longest request: a pay waits up to PAY_WAIT_MS for its outcome.
     this.leaseMs = 60_000 + settings.payWaitMs;
-    this.fingerprintKey = settings.cardFingerprintSecret;
+    this.fingerprintKey = cardFingerprintKey(settings);
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
