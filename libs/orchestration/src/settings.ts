@@ -95,6 +95,11 @@ export function loadSettings(env: Env = process.env): Settings {
   if (paymentsEnv === 'prod' && fingerprintSecret === undefined) {
     throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be set when PAYMENTS_ENV=prod');
   }
+  // A key generated into DATA_DIR is shared only by processes that share DATA_DIR, as the
+  // embedded event store's do; processes on a shared server store must be given the same key.
+  if (optional(env, 'EVENTSTORE_CONNECTION_STRING') !== undefined && fingerprintSecret === undefined) {
+    throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be set when EVENTSTORE_CONNECTION_STRING is set, the same for every process of the deployment');
+  }
   const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
     port,
