@@ -2,20 +2,25 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { IntegerFromString } from './integer-from-string';
 
-/** `limit` and `offset` of every list (API.md "Conventions"); list queries with filters extend it. Out of range: 400. */
+/**
+ * `limit` and `offset` of every list; list queries with filters extend it. Out of range: 400.
+ * The fields are typed explicitly: the OpenAPI document reads each query parameter's type from
+ * `design:type`, which is Object for a property typed only by its initializer, and leaves such
+ * parameters out.
+ */
 export class PaginationQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'Page size' })
   @IntegerFromString()
   @IsInt()
   @Min(1)
   @Max(100)
-  limit = 50;
+  limit: number = 50;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'How many matching items to skip' })
   @IntegerFromString()
   @IsInt()
   @Min(0)
-  offset = 0;
+  offset: number = 0;
 }
 
 /** The body of every list response. */
