@@ -9,7 +9,7 @@ import { ProblemException } from './problem-details';
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 /** Undecorated handlers: secret tokens only. */
-const DEFAULT_KINDS: readonly TokenKind[] = ['secret'];
+export const DEFAULT_KINDS: readonly TokenKind[] = ['secret'];
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value).digest();

@@ -1,9 +1,11 @@
 import { Controller, Get, HttpStatus, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { ApiRequest, pathOf } from '../http/api-request';
 import { Public } from '../http/principal';
+import { PROBLEM_CONTENT_TYPE } from '../http/problem-details';
 import { requestIdFor } from '../http/request-id';
+import { Liveness, NotReady, Readiness } from './health.schema';
 import { ReadinessChecks, ReadinessProbe, isReady } from './readiness-probe';
 
 /** The parts of Express' response used here (the project has no express typings). */
@@ -14,15 +16,15 @@ type Response = ServerResponse & {
 };
 
 /** Liveness and readiness probes, outside /v1 and without a token. */
-@ApiTags('operations')
+@ApiTags('Operations')
 @Controller('health')
 export class HealthController {
   constructor(private readonly probe: ReadinessProbe) {}
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness: the process answers', security: [] })
-  @ApiResponse({ status: 200, schema: { example: { status: 'ok' } } })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness: the process answers', security: [] })
+  @ApiOkResponse({ type: Liveness })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -30,9 +32,26 @@ export class HealthController {
   // @Res without passthrough: Nest would otherwise overwrite the 503 with its default 200.
   @Public()
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the event store and Redis (when configured) answer', security: [] })
-  @ApiResponse({ status: 200, schema: { example: { status: 'ready', checks: { event_store: 'up', redis: 'not_configured' } } } })
-  @ApiResponse({ status: 503, description: 'A dependency is down; problem details with `checks`.' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: the event store, the read models and Redis (when configured) answer', security: [] })
+  @ApiOkResponse({ type: Readiness })
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency is down; problem details with `checks`.',
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: { $ref: getSchemaPath(NotReady) },
+        example: {
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'Not ready: redis is down.',
+          instance: '/health/ready',
+          request_id: 'req_9Xk2Lm5Qd8WzTq3Hs7Vb1Nc4',
+          checks: { event_store: 'up', read_models: 'up', redis: 'down' },
+        },
+      },
+    },
+  })
+  @ApiExtraModels(NotReady)
   async readiness(@Req() req: ApiRequest, @Res() res: Response): Promise<void> {
     const checks = await this.probe.check();
     if (isReady(checks)) {

@@ -1,7 +1,16 @@
 import { INestApplication, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
+import { FieldError, ProblemDetails } from '../http/api-problems';
+import { DEFAULT_KINDS } from '../http/auth.guard';
+import { AUTH_KINDS, PUBLIC_ROUTE, TokenKind } from '../http/principal';
+import { PROBLEM_KINDS } from '../http/problem-details';
+import { applyConventions } from './openapi-conventions';
 
-/** The conventions every endpoint follows (API.md "Conventions"), shown at the top of /docs. */
+const PROBLEM_SLUGS = [...new Set(Object.values(PROBLEM_KINDS).map((kind) => `\`${kind.slug}\``))].join(', ');
+
+/** The conventions every endpoint follows, shown at the top of /docs. */
 const CONVENTIONS = `
 Orchestrates card payments across connected payment processors: processor routes, cascading
 price tiers, failover, and an event log of every decision.
@@ -19,10 +28,8 @@ its existence does not leak. \`/health\`, \`/metrics\` and \`/docs\` need no tok
 ## Errors
 RFC 9457 problem details (\`application/problem+json\`): \`type\`, \`title\`, \`status\`, \`detail\`,
 \`instance\`, \`request_id\`, and \`errors: [{field, message}]\` for validation.
-\`type\` is \`https://docs.payments.example/errors/<slug>\` (\`bad-request\`, \`validation\`, \`unauthorized\`,
-\`forbidden\`, \`not-found\`, \`conflict\`, \`idempotency-key-in-use\`, \`idempotency-key-reused\`, \`gone\`,
-\`payload-too-large\`, \`rate-limited\`, \`internal\`, \`unavailable\`). Field paths are dotted with
-array indexes in brackets: \`processors[1].split\`.
+\`type\` is \`https://docs.payments.example/errors/<slug>\` (${PROBLEM_SLUGS}). Field paths are dotted with
+array indexes in brackets: \`processors[1].split\`. Each operation lists the statuses it can answer.
 
 - **400**: the request has the wrong *shape*: the body is not a JSON object or not valid JSON
   (the detail gives the position only, never the body), a property is unknown, missing or of the
@@ -31,7 +38,8 @@ array indexes in brackets: \`processors[1].split\`.
 - **422**: the request is well-typed but breaks a *rule*: ranges, lengths, counts, formats (URL,
   currency code), duplicates, an unknown or other account's referenced id, a card failing its
   Luhn check. Every rule is checked once, by the domain, with one field error each.
-- 409 state conflict (and a concurrent write that lost), 410 expired checkout session, 429 rate
+- 409 state conflict (and a concurrent write that lost), 410 expired checkout session, 413 a body
+  over 1 MB, 415 a body that is not JSON (or, where an operation takes one, a form), 429 rate
   limited (with \`Retry-After\`), 500 without internals, 503 a dependency is down.
 
 ## Request ids
@@ -61,6 +69,29 @@ Ids are \`<prefix>_<env>_<random>\` (\`env\` is \`prod\` or \`stg\`) and never c
 Money is integer minor units with an upper-case ISO 4217 \`currency\`. Timestamps are ISO 8601 UTC.
 `;
 
+/**
+ * The token kinds each operation takes (null: none), by operationId, read from the same
+ * metadata the AuthGuard reads, so the document's 401 and 403 answers cannot drift from it.
+ */
+function tokenKindsByOperation(app: INestApplication): Map<string, readonly TokenKind[] | null> {
+  const reflector = new Reflector();
+  const kinds = new Map<string, readonly TokenKind[] | null>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (typeof metatype !== 'function') continue;
+      for (const name of Object.getOwnPropertyNames(metatype.prototype)) {
+        const handler: unknown = metatype.prototype[name];
+        if (typeof handler !== 'function') continue;
+        const operationId = (Reflect.getMetadata(DECORATORS.API_OPERATION, handler) as { operationId?: string } | undefined)?.operationId;
+        if (operationId === undefined) continue;
+        const targets = [handler, metatype];
+        kinds.set(operationId, reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ? null : (reflector.getAllAndOverride<TokenKind[]>(AUTH_KINDS, targets) ?? DEFAULT_KINDS));
+      }
+    }
+  }
+  return kinds;
+}
+
 function openApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Payment orchestration API')
@@ -68,8 +99,21 @@ function openApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('v1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A secret (st_…), publishable (pt_…) or admin token.' })
     .addSecurityRequirements('bearer')
+    .addTag('Accounts', 'Merchant accounts and their defaults; opening one takes the admin token')
+    .addTag('Processors', 'Connected payment processors and the card networks they take')
+    .addTag('Processor routes', 'Which processors a payment tries, in which order, and when it fails over')
+    .addTag('Catalog', 'Products, prices, customers, coupons and promotion codes')
+    .addTag('Checkout sessions', 'What a customer pays, in up to ten cascade tiers')
+    .addTag('Payments', 'Paying a checkout session, and the events of each payment')
+    .addTag('Operations', 'Health, readiness and metrics, without a token')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetails, FieldError] });
+  const tokenKinds = tokenKindsByOperation(app);
+  // Every operation names its operationId (openapi.e2e-spec.ts checks it); one without is taken as the guard takes it by default.
+  return applyConventions(document, (operationId) => {
+    const kinds = operationId === undefined ? undefined : tokenKinds.get(operationId);
+    return kinds === undefined ? DEFAULT_KINDS : kinds;
+  });
 }
 
 /**

@@ -1,15 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AttemptPayment, AttemptedPayment, CommandMetadata, PaymentCards, PaymentsReader, ProjectionsService, SETTINGS, Settings } from '@payments/orchestration';
 import { checkoutSessions } from '@payments/read-models/projections/checkout-sessions';
 import { payments } from '@payments/read-models/projections/payments';
 import { RequestMetadata } from '../http/command-metadata';
+import { ApiProblems } from '../http/api-problems';
 import { toPage } from '../http/pagination';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
 import { ListPaymentsQuery, PayDto } from './payment.dto';
 import { presentPayment, presentPaymentEvent } from './payment.presenter';
+import { PAYMENT_EXAMPLE, PAY_EXAMPLE, Payment, PaymentEventList, PaymentPage } from './payment.schema';
+
+const NO_PAYMENT = 'No payment with this id in the account.';
 
 @ApiTags('Payments')
 @ApiBearerAuth()
@@ -27,11 +31,20 @@ export class PaymentsController {
   @HttpCode(201)
   @Auth('secret', 'publishable')
   @ApiOperation({
+    operationId: 'payCheckoutSession',
     summary: 'Pay a checkout session with a card, running the cascade over its tiers',
     description:
       'Answers 201 once the payment has succeeded or failed, or after PAY_WAIT_MS with status `processing` while the cascade goes on (read it with GET /v1/payments/{id}). ' +
       'A failed payment leaves the session open for another try. 409: the session is paid or a payment is running on it (of two concurrent pays, one runs); 410: it has expired. ' +
       '422: the card fails its Luhn check, has expired or its network cannot be told; routing.attempts are not 1 to 10 distinct known processors or networks.',
+  })
+  @ApiBody({ type: PayDto, examples: { card: { summary: 'A test card', value: PAY_EXAMPLE } } })
+  @ApiCreatedResponse({ type: Payment, description: 'The payment, finished or still processing', example: PAYMENT_EXAMPLE })
+  @ApiProblems({
+    404: 'No checkout session with this id in the account.',
+    409: 'The session is paid, or a payment is running on it (of two concurrent pays, one runs).',
+    410: 'The session has expired.',
+    422: 'The card fails its Luhn check, has expired or its network cannot be told; routing.attempts are not 1 to 10 distinct known processors or networks.',
   })
   async pay(@Param('id') sessionId: string, @Body() body: PayDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
     const accountId = accountOf(principal);
@@ -44,20 +57,25 @@ export class PaymentsController {
   }
 
   @Get('v1/payments')
-  @ApiOperation({ summary: 'Payments, newest first; filters checkout_session_id and status' })
+  @ApiOperation({ operationId: 'listPayments', summary: 'Payments, newest first; filters checkout_session_id and status' })
+  @ApiOkResponse({ type: PaymentPage })
   async list(@Query() query: ListPaymentsQuery, @CurrentPrincipal() principal: Principal) {
     const { items, total } = await this.reader.list(accountOf(principal), { checkoutSessionId: query.checkout_session_id, status: query.status, limit: query.limit, offset: query.offset });
     return toPage(items.map(presentPayment), total, query);
   }
 
   @Get('v1/payments/:id')
-  @ApiOperation({ summary: 'One payment, folded from its events' })
+  @ApiOperation({ operationId: 'getPayment', summary: 'One payment, folded from its events: every processor tried or skipped is in `attempts`' })
+  @ApiOkResponse({ type: Payment, example: PAYMENT_EXAMPLE })
+  @ApiProblems({ 404: NO_PAYMENT })
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return presentPayment((await this.reader.payment(accountOf(principal), id)).view);
   }
 
   @Get('v1/payments/:id/events')
-  @ApiOperation({ summary: "The payment's stored events in order (audit); revision and position are JSON integers" })
+  @ApiOperation({ operationId: 'listPaymentEvents', summary: "The payment's stored events in order (audit); revision and position are JSON integers" })
+  @ApiOkResponse({ type: PaymentEventList })
+  @ApiProblems({ 404: NO_PAYMENT })
   async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentPaymentEvent(event, this.settings.env)) };
   }

@@ -39,7 +39,7 @@ export class RouteProcessorDto {
     maximum: 100,
     description:
       'Weight in percent, an integer. Required on every processor with strategy volume_split, where the splits add up to 100; ' +
-      'any other strategy refuses it (422) rather than ignore it, so null or absent there. API.md\'s example pairs a split with priority: that is a 422.',
+      'any other strategy refuses it (422) rather than ignore it, so null or absent there: a split on a priority route is a 422.',
   })
   @IsOptional()
   @IsInt()
