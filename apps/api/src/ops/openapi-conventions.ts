@@ -34,7 +34,13 @@ const HEADERS: Record<string, HeaderObject> = {
     schema: { type: 'string', enum: ['true'] },
   },
   WwwAuthenticate: { description: 'The bearer challenge (RFC 6750).', schema: { type: 'string', example: 'Bearer error="invalid_token"' } },
+  AcceptPost: { description: 'The media types a POST takes (RFC 9110).', schema: { type: 'string', example: 'application/json' } },
+  AcceptPatch: { description: 'The media types a PATCH takes (RFC 5789).', schema: { type: 'string', example: 'application/json' } },
 };
+
+/** Methods whose bodies MediaTypeGuard checks, and what it takes where an operation declares no body. */
+const BODY_METHODS = new Set(['post', 'put', 'patch']);
+const JSON_ONLY = 'application/json';
 
 const IDEMPOTENCY_KEY: ParameterObject = {
   name: 'Idempotency-Key',
@@ -59,19 +65,21 @@ export type TokenKindsOf = (operationId: string | undefined) => readonly TokenKi
 interface OperationFacts {
   /** null: no token needed. */
   tokens: readonly TokenKind[] | null;
-  post: boolean;
+  method: string;
   body?: RequestBodyObject;
   query: boolean;
 }
 
-function conventionReasons({ tokens, post, body, query }: OperationFacts): Reasons {
+function conventionReasons({ tokens, method, body, query }: OperationFacts): Reasons {
   const reasons: Reasons = { 500: [PROBLEM_DESCRIPTIONS[500]] };
   const add = (status: ProblemStatus, reason: string) => (reasons[status] ??= []).push(reason);
   if (body) {
     add(400, 'The body is not a JSON object, or a property is unknown, missing, of the wrong type or not one of its values; `errors` lists every field.');
     add(413, PROBLEM_DESCRIPTIONS[413]);
-    add(415, `The body is not ${Object.keys(body.content).join(' or ')}.`);
     add(422, PROBLEM_DESCRIPTIONS[422]);
+  }
+  if (BODY_METHODS.has(method)) {
+    add(415, body ? `The body is not ${Object.keys(body.content).join(' or ')}.` : `The request has a body, which this operation does not need, that is not ${JSON_ONLY}.`);
   }
   if (query) add(400, 'A query parameter is unknown, repeated where it cannot be, or out of range.');
   if (tokens) {
@@ -80,7 +88,7 @@ function conventionReasons({ tokens, post, body, query }: OperationFacts): Reaso
     add(429, PROBLEM_DESCRIPTIONS[429]);
     add(503, PROBLEM_DESCRIPTIONS[503]);
   }
-  if (tokens && post) {
+  if (tokens && method === 'post') {
     add(400, 'The Idempotency-Key header is not 1 to 255 printable ASCII characters.');
     add(409, 'A request with the same Idempotency-Key is still running; retry later.');
     add(422, 'The Idempotency-Key was used before with a different request.');
@@ -130,12 +138,12 @@ function applyToOperation(document: OpenAPIObject, path: string, method: string,
   const parameters = (operation.parameters ?? []).map((parameter) => resolve<ParameterObject>(document, parameter));
   const facts: OperationFacts = {
     tokens: tokenKindsOf(operation.operationId),
-    post: method === 'post',
+    method,
     body,
     query: parameters.some((parameter) => parameter.in === 'query'),
   };
 
-  if (facts.tokens && facts.post) operation.parameters = [...(operation.parameters ?? []), ref('parameters', 'IdempotencyKey')];
+  if (facts.tokens && method === 'post') operation.parameters = [...(operation.parameters ?? []), ref('parameters', 'IdempotencyKey')];
   // The media types of one body share one object: the form's gets a copy of its own.
   if (body?.content[FORM]) body.content[FORM] = { ...body.content[FORM], encoding: formEncoding(document, body.content[FORM]) };
 
@@ -154,7 +162,8 @@ function applyToOperation(document: OpenAPIObject, path: string, method: string,
     resolved.headers = { 'X-Request-Id': ref('headers', 'RequestId'), ...resolved.headers };
     if (code === 429) resolved.headers['Retry-After'] = ref('headers', 'RetryAfter');
     if (code === 401) resolved.headers['WWW-Authenticate'] = ref('headers', 'WwwAuthenticate');
-    if (code < 300 && facts.tokens && facts.post) resolved.headers['Idempotent-Replayed'] = ref('headers', 'IdempotentReplayed');
+    if (code === 415) resolved.headers[method === 'patch' ? 'Accept-Patch' : 'Accept-Post'] = ref('headers', method === 'patch' ? 'AcceptPatch' : 'AcceptPost');
+    if (code < 300 && facts.tokens && method === 'post') resolved.headers['Idempotent-Replayed'] = ref('headers', 'IdempotentReplayed');
     const problem = resolved.content?.[PROBLEM_CONTENT_TYPE];
     if (problem && problem.example === undefined && problem.examples === undefined) problem.example = problemExample(code, path, resolved.description);
   }
