@@ -11,6 +11,7 @@ import {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PROBLEM_DESCRIPTIONS, ProblemStatus, problemResponse } from '../http/api-problems';
+import { isReplayedStatus } from '../http/idempotency/idempotency.interceptor';
 import { TokenKind } from '../http/principal';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_KINDS, problemType } from '../http/problem-details';
 
@@ -74,7 +75,7 @@ function conventionReasons({ tokens, method, body, query }: OperationFacts): Rea
   const reasons: Reasons = { 500: [PROBLEM_DESCRIPTIONS[500]] };
   const add = (status: ProblemStatus, reason: string) => (reasons[status] ??= []).push(reason);
   if (body) {
-    add(400, 'The body is not a JSON object, or a property is unknown, missing, of the wrong type or not one of its values; `errors` lists every field.');
+    add(400, 'The body is not valid JSON or not a JSON object, or a property is unknown, missing, of the wrong type or not one of its values; `errors` lists every field.');
     add(413, PROBLEM_DESCRIPTIONS[413]);
     add(422, PROBLEM_DESCRIPTIONS[422]);
   }
@@ -163,7 +164,7 @@ function applyToOperation(document: OpenAPIObject, path: string, method: string,
     if (code === 429) resolved.headers['Retry-After'] = ref('headers', 'RetryAfter');
     if (code === 401) resolved.headers['WWW-Authenticate'] = ref('headers', 'WwwAuthenticate');
     if (code === 415) resolved.headers[method === 'patch' ? 'Accept-Patch' : 'Accept-Post'] = ref('headers', method === 'patch' ? 'AcceptPatch' : 'AcceptPost');
-    if (code < 300 && facts.tokens && method === 'post') resolved.headers['Idempotent-Replayed'] = ref('headers', 'IdempotentReplayed');
+    if (isReplayedStatus(code) && facts.tokens && method === 'post') resolved.headers['Idempotent-Replayed'] = ref('headers', 'IdempotentReplayed');
     const problem = resolved.content?.[PROBLEM_CONTENT_TYPE];
     if (problem && problem.example === undefined && problem.examples === undefined) problem.example = problemExample(code, path, resolved.description);
   }

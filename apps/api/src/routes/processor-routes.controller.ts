@@ -14,8 +14,8 @@ import { presentRoute, presentRouteWithReferences } from './processor-route.pres
 import { CREATE_ROUTE_EXAMPLE, ProcessorRoute, ProcessorRoutePage, ProcessorRouteWithReferences, ROUTE_EXAMPLE } from './processor-route.schema';
 
 const ROUTE_RULES =
-  'A rule is broken, with a field error each: 1 to 20 distinct processors of the account, splits only with volume_split and adding up to 100, ' +
-  'rules only with rule_based, condition values that fit their field and operator, a blank or too long name.';
+  'A rule is broken, with a field error each, for example: 1 to 20 distinct processors of the account, splits only with volume_split and adding up to 100, ' +
+  'rules only with rule_based, condition values that fit their field and operator, max_attempts 1 to 20, a blank or too long name.';
 
 /** Shown while the reference-count projection has not yet seen a route the listing already has. */
 const NO_REFERENCES = { checkoutSessions: 0, accountDefault: false };
