@@ -8,7 +8,7 @@ import { AUTH_KINDS, PUBLIC_ROUTE, TokenKind } from '../http/principal';
 import { PROBLEM_KINDS } from '../http/problem-details';
 import { applyConventions } from './openapi-conventions';
 
-const PROBLEM_SLUGS = [...new Set(Object.values(PROBLEM_KINDS).map((kind) => `\`${kind.slug}\``))].join(', ');
+const PROBLEM_SLUGS = Object.values(PROBLEM_KINDS).map((kind) => `\`${kind.slug}\``).join(', ');
 
 /** The conventions every endpoint follows, shown at the top of /docs. */
 const CONVENTIONS = `
