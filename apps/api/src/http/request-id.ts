@@ -1,11 +1,19 @@
 import { ServerResponse } from 'node:http';
 import { randomBase62 } from '@payments/orchestration';
+import { scrubSecrets } from '../ops/scrub-secrets';
 import { ApiRequest } from './api-request';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** A caller's id is echoed only when it is short and cannot smuggle anything into logs or headers. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * The id goes into the response header and into the metadata of every event the request causes,
+ * which no scrubber reads: one that holds a card number or a token (sent by mistake or to probe)
+ * is replaced rather than repeated and stored.
+ */
+const isEchoable = (id: string) => SANE_REQUEST_ID.test(id) && scrubSecrets(id) === id;
 
 /**
  * The request's id: the caller's `X-Request-Id` when sane, else a new `req_<base62>`. Sets the
@@ -15,7 +23,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 export function requestIdFor(request: ApiRequest, response: ServerResponse): string {
   if (request.requestId === undefined) {
     const offered = request.headers['x-request-id'];
-    request.requestId = typeof offered === 'string' && SANE_REQUEST_ID.test(offered) ? offered : `req_${randomBase62(24)}`;
+    request.requestId = typeof offered === 'string' && isEchoable(offered) ? offered : `req_${randomBase62(24)}`;
     response.setHeader(REQUEST_ID_HEADER, request.requestId);
   }
   return request.requestId;
