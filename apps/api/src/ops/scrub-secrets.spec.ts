@@ -15,8 +15,15 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('{"number":"5555555555554444"}')).toBe('{"number":"****4444"}');
   });
 
+  // Found by the OpenAPI fuzz suite: `GET /v1/payments/4242%204242%204242%204242` came back whole in `instance` and in the log.
+  it('masks a card number grouped by spaces as a URL writes them', () => {
+    expect(scrubSecrets('/v1/payments/4242%204242%204242%204242')).toBe('/v1/payments/****4242');
+    expect(scrubSecrets('/v1/coupons/Card%205555%205555%205555%204444%20exp')).toBe('/v1/coupons/Card%20****4444%20exp');
+    expect(scrubSecrets('/v1/payments?checkout_session_id=4242+4242+4242+4242&limit=1')).toBe('/v1/payments?checkout_session_id=****4242&limit=1');
+  });
+
   it('leaves shorter and longer digit runs, amounts and ISO timestamps alone', () => {
-    const text = 'amount 123456789012 at 2030-12-01T10:00:00.000Z, position 12345678901234567890';
+    const text = 'amount 123456789012 at 2030-12-01T10:00:00.000Z, position 12345678901234567890, sum 1+2+3, %2012';
     expect(scrubSecrets(text)).toBe(text);
   });
 
