@@ -19,6 +19,13 @@ const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 const MAX_REPORTED = 10;
 
+/**
+ * A non-zero number closer to zero than this is written in exponent form (`1e-7`), on which
+ * class-validator's maxDecimalPlaces check throws (typestack/class-validator#1705) and the
+ * request answered 500. No contract field takes six decimals, let alone more.
+ */
+const SMALLEST_FRACTION = 1e-6;
+
 /** Field paths are dotted with array indexes in brackets (`processors[1].split`); `body` is the whole body. */
 export function childPath(parent: string | undefined, property: string | number): string {
   if (typeof property === 'number' || /^\d+$/.test(property)) return `${parent ?? 'body'}[${property}]`;
@@ -42,14 +49,18 @@ export function unknownPropertyError(parent: string | undefined, key: string): F
 
 /**
  * Refuses, before any parsing into DTOs, what would otherwise reach prototypes or the stack:
- * prototype keys at any depth and nesting deeper than MAX_BODY_DEPTH. Iterative, so checking a
- * deep body cannot itself overflow. Throws a 400 problem naming the field paths.
+ * prototype keys at any depth and nesting deeper than MAX_BODY_DEPTH; and numbers the validators
+ * cannot check (SMALLEST_FRACTION). Iterative, so checking a deep body cannot itself overflow.
+ * Throws a 400 problem naming the field paths.
  */
 export function assertSafeBodyShape(body: unknown): void {
   const errors: FieldError[] = [];
   const pending: Array<{ value: unknown; path: string | undefined; depth: number }> = [{ value: body, path: undefined, depth: 0 }];
   while (pending.length > 0 && errors.length < MAX_REPORTED) {
     const { value, path, depth } = pending.pop()!;
+    if (typeof value === 'number' && value !== 0 && Math.abs(value) < SMALLEST_FRACTION) {
+      errors.push({ field: path ?? 'body', message: 'is a number with more than 6 decimal places' });
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_BODY_DEPTH) {
       errors.push({ field: path ?? 'body', message: `is nested deeper than ${MAX_BODY_DEPTH} levels` });
