@@ -3,6 +3,7 @@ import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { assertNoErrors, nameErrors } from '../shared/validation';
+import { categoryOf } from '../shared/streams';
 
 export type ConnectorKind = 'simulator' | 'http';
 export type ProcessorStatus = 'active' | 'unavailable';
@@ -152,9 +153,13 @@ export function supportsNetwork(processor: Pick<ProcessorSettings, 'supported_ne
   return processor.supported_networks.length === 0 || processor.supported_networks.includes(network);
 }
 
+const REDACTED = '[redacted]';
+
 /**
- * Event data as it may leave the service (exports, audit feeds): a processor's signing secret
- * is stored because signing needs it after a restart, but is shown to no one.
+ * Event data as it may leave the service (exports, audit feeds, the event stream API): a
+ * processor's or a webhook endpoint's signing secret is stored because signing needs it after a
+ * restart, but is shown to no one; nor is an API token's hash, which is unsalted, so a
+ * hand-picked token could be guessed from it.
  */
 export function redactSecrets(type: string, data: unknown): unknown {
   if (type === 'ProcessorConnected') return redactHttpSecret(data as { http: HttpEndpoint | null });
@@ -162,9 +167,17 @@ export function redactSecrets(type: string, data: unknown): unknown {
     const updated = data as { changes: { http?: HttpEndpoint | null } };
     return { ...updated, changes: redactHttpSecret(updated.changes) };
   }
+  if (type === 'AccountTokenRegistered') return { ...(data as object), token_hash: REDACTED };
+  // A webhook endpoint's signing secret: shown once when created or rotated, never in an event.
+  if (type === 'WebhookEndpointCreated' || type === 'WebhookEndpointSecretRotated') return { ...(data as object), secret: REDACTED };
   return data;
 }
 
+/** A stream name as it may leave the service: a token's stream is named by the token's hash (see redactSecrets). */
+export function redactStreamName(stream: string): string {
+  return categoryOf(stream) === 'account_token' ? `account_token-${REDACTED}` : stream;
+}
+
 function redactHttpSecret<T extends { http?: HttpEndpoint | null }>(holder: T): T {
-  return holder.http ? { ...holder, http: { ...holder.http, secret: '[redacted]' } } : holder;
+  return holder.http ? { ...holder, http: { ...holder.http, secret: REDACTED } } : holder;
 }
