@@ -14,3 +14,4 @@ export * from './catalog';
 export * from './checkout-sessions';
 export * from './projections';
 export * from './payments';
+export * from './events';
