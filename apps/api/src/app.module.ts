@@ -4,6 +4,7 @@ import { InfrastructureModule, ReadModelsModule, Settings } from '@payments/orch
 import { AccountsApiModule } from './accounts/accounts-api.module';
 import { CatalogApiModule } from './catalog/catalog-api.module';
 import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions-api.module';
+import { EventsApiModule } from './events/events-api.module';
 import { HttpConventionsModule } from './http/http-conventions.module';
 import { OpsModule } from './ops/ops.module';
 import { PaymentsApiModule } from './payments/payments-api.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule],
     };
   }
 }

@@ -49,6 +49,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly openEventStreams = new Gauge({
+    name: 'event_streams_open',
+    help: 'Open GET /v1/events/stream (server-sent events) connections.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -69,6 +75,10 @@ export class MetricsService {
 
   setProjectionLag(projection: string, lagEvents: number): void {
     this.projectionLag.set({ projection }, lagEvents);
+  }
+
+  setOpenEventStreams(count: number): void {
+    this.openEventStreams.set(count);
   }
 
   /** The Prometheus text exposition of every metric. */

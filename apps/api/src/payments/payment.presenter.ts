@@ -1,5 +1,4 @@
-import { PaymentView, PaymentsEnv, apiEventId } from '@payments/domain';
-import { RecordedEvent } from '@payments/event-store';
+import { PaymentView } from '@payments/domain';
 
 /** The payment of API.md "Payments", field by field, so nothing else the view may gain leaks into answers. */
 export function presentPayment(view: PaymentView) {
@@ -22,24 +21,5 @@ export function presentPayment(view: PaymentView) {
     attempts: view.attempts.map(({ tier, processor_id, kind, outcome, optimized, code, reason, duration_ms }) => ({ tier, processor_id, kind, outcome, optimized, code, reason, duration_ms })),
     created_at: view.created_at,
     completed_at: view.completed_at,
-  };
-}
-
-/**
- * A stored event for the audit endpoint. `revision` (in the payment's stream, from 0) and
- * `position` (in the global log) are JSON numbers: both stay far below 2^53, where numbers stop
- * being exact, for any log this service can hold.
- */
-export function presentPaymentEvent(event: RecordedEvent, env: PaymentsEnv) {
-  const causation = event.metadata.causation_id;
-  return {
-    id: apiEventId(event.id, env),
-    type: event.type,
-    revision: Number(event.revision),
-    position: Number(event.position),
-    created_at: event.createdAt.toISOString(),
-    data: event.data,
-    // A saga step is caused by the event it read: name that event by its API id too.
-    metadata: typeof causation === 'string' ? { ...event.metadata, causation_id: apiEventId(causation, env) } : event.metadata,
   };
 }

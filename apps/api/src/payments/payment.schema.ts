@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CARD_NETWORKS, CardNetwork } from '@payments/domain';
+import { StoredEvent } from '../events/event.schema';
 import { PageOf } from '../http/page.schema';
 import { PAYMENT_STATUSES, PayDto } from './payment.dto';
 
-// What presentPayment and presentPaymentEvent answer, field by field. A nullable enum lists null
+// What presentPayment answers, field by field (a payment's events are StoredEvent). A nullable enum lists null
 // among its values, as OpenAPI 3.0.3 asks.
 
 export class PaymentSource {
@@ -110,39 +111,10 @@ export class Payment {
   completed_at!: string | null;
 }
 
-/** A stored event of a payment's stream (audit). */
-export class PaymentEvent {
-  @ApiProperty({ example: 'evt_stg_0f8e2a4b6c8d4e0f9a1b2c3d4e5f6a7b' })
-  id!: string;
-
-  @ApiProperty({ example: 'ProcessorDeclined', description: 'The event types and their data are listed in docs/events.md.' })
-  type!: string;
-
-  @ApiProperty({ type: 'integer', minimum: 0, example: 3, description: "Position in the payment's stream, from 0" })
-  revision!: number;
-
-  @ApiProperty({ type: 'integer', minimum: 0, example: 118, description: 'Position in the global log' })
-  position!: number;
-
-  @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.020Z' })
-  created_at!: string;
-
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { payment_id: 'pay_stg_2Jx7Qm4Lk9Wd', tier: 0, code: '51' }, description: "The event's data" })
-  data!: Record<string, unknown>;
-
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    example: { account_id: 'acc_stg_sandbox', request_id: 'req_9Xk2Lm5Qd8Wz', correlation_id: 'req_9Xk2Lm5Qd8Wz', causation_id: 'req_9Xk2Lm5Qd8Wz', schema_version: 1 },
-    description: 'account_id, request_id, correlation_id, causation_id (an event id when a saga step caused it), schema_version',
-  })
-  metadata!: Record<string, unknown>;
-}
-
 /** GET /v1/payments/{id}/events: the whole stream, not paginated. */
 export class PaymentEventList {
-  @ApiProperty({ type: [PaymentEvent] })
-  items!: PaymentEvent[];
+  @ApiProperty({ type: [StoredEvent] })
+  items!: StoredEvent[];
 }
 
 export const PaymentPage = PageOf(Payment);

@@ -10,7 +10,8 @@ import { ApiProblems } from '../http/api-problems';
 import { toPage } from '../http/pagination';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
 import { ListPaymentsQuery, PayDto } from './payment.dto';
-import { presentPayment, presentPaymentEvent } from './payment.presenter';
+import { presentEvent } from '../events/event.presenter';
+import { presentPayment } from './payment.presenter';
 import { PAYMENT_EXAMPLE, PAY_EXAMPLE, Payment, PaymentEventList, PaymentPage } from './payment.schema';
 
 const NO_PAYMENT = 'No payment with this id in the account.';
@@ -77,7 +78,7 @@ export class PaymentsController {
   @ApiOkResponse({ type: PaymentEventList })
   @ApiProblems({ 404: NO_PAYMENT })
   async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentPaymentEvent(event, this.settings.env)) };
+    return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentEvent(event, this.settings.env)) };
   }
 
   /** What `finished` settles with, or undefined once `ms` have passed. */
