@@ -6,6 +6,7 @@ export * from './create-read-model-store';
 export * from './projection';
 export * from './event-feed';
 export * from './projection-runner';
+export * from './read-model-rebuild';
 export * from './projections/accounts-listing';
 export * from './projections/all-projections';
 export * from './projection-thread/projection-thread';

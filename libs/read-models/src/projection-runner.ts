@@ -6,7 +6,7 @@ import { EventBuffer } from './event-buffer';
 import { EventFeed } from './event-feed';
 import { PendingWrites } from './pending-writes';
 import { Projection } from './projection';
-import { ReadModelStore } from './read-model-store';
+import { ProjectionStore } from './read-model-store';
 
 export interface ProjectionRunnerOptions {
   /** Most events projected into one commit; a caught-up runner commits what has arrived. Default 500. */
@@ -50,6 +50,8 @@ export class ProjectionRunner {
   private readonly retryDelayMs: number;
   /** The checkpoint as stored: what the next commit expects. */
   private stored: bigint | undefined;
+  /** The generation of the read model `stored` belongs to: a published rebuild refuses the next commit even at the same position. */
+  private generation = 0;
   /** Up to where the read model is exact: the stored checkpoint or beyond, over events that gave no writes. */
   private readonly applied = new AppliedPosition();
   private eventsSinceStored = 0;
@@ -61,7 +63,7 @@ export class ProjectionRunner {
   constructor(
     readonly projection: Projection,
     private readonly events: EventStore,
-    private readonly store: ReadModelStore,
+    private readonly store: ProjectionStore,
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
@@ -114,18 +116,42 @@ export class ProjectionRunner {
       // Store the checkpoint of a quiet tail too, so the service does not re-read it at start.
       const applied = this.applied.position;
       if (applied === undefined || applied === this.stored) return;
-      if (await this.store.commit(this.projection.name, this.stored, applied, [])) return;
+      if (await this.store.commit(this.projection.name, this.stored, applied, [], this.generation)) return;
       await this.loadCheckpoint();
     }
   }
 
-  /** Deletes the read model and its checkpoint and replays the whole log; follows again after if it was following. */
-  async rebuild(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
-    const wasFollowing = this.following !== undefined;
-    await this.stop();
-    await this.store.reset(this.projection.name, this.projection.collections);
-    await this.catchUp(onProgress);
-    if (wasFollowing) this.start();
+  /**
+   * Catches several runners up with one read of the log (a rebuild of many projections): each
+   * page read is applied by every runner in turn, so the log is read and parsed once, not once
+   * per projection. Then each catches up alone with what was appended meanwhile.
+   * `onProgress` hears the position and count of the events read so far.
+   */
+  static async catchUpTogether(runners: readonly ProjectionRunner[], onProgress?: (progress: { position: bigint; events: number }) => void): Promise<void> {
+    if (runners.length === 0) return;
+    const busy = runners.find((runner) => runner.following);
+    if (busy) throw new Error(`projection ${busy.projection.name} is following the log; stop it first`);
+    for (const runner of runners) await runner.loadCheckpoint();
+    const [reader] = runners;
+    let events = 0;
+    let from = runners.reduce<bigint | undefined>((lowest, runner) => (lowest === undefined || (runner.position ?? 0n) < lowest ? (runner.position ?? 0n) : lowest), undefined);
+    for (;;) {
+      const page = await reader.readAfter(from);
+      if (page.length === 0) break;
+      for (const runner of runners) {
+        const applied = runner.position ?? 0n;
+        const unseen = applied < page[0].position ? page : page.filter((event) => event.position > applied);
+        if (unseen.length > 0 && !(await runner.apply(unseen))) {
+          throw new Error(`projection ${runner.projection.name}: its checkpoint moved while it caught up with the others`);
+        }
+      }
+      events += page.length;
+      from = page[page.length - 1].position;
+      onProgress?.({ position: from, events });
+    }
+    for (const runner of runners) {
+      await runner.catchUp((progress) => onProgress?.({ position: progress.position, events: events + progress.events }));
+    }
   }
 
   /** True once every event up to `position` is reflected in the read model; false after `timeoutMs`. */
@@ -194,7 +220,7 @@ export class ProjectionRunner {
     const last = batch[batch.length - 1].position;
     this.eventsSinceStored += batch.length;
     if (pending.writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
-      if (!(await this.store.commit(this.projection.name, this.stored, last, pending.writes))) return false;
+      if (!(await this.store.commit(this.projection.name, this.stored, last, pending.writes, this.generation))) return false;
       this.committed.remember(pending.latest);
       this.stored = last;
       this.eventsSinceStored = 0;
@@ -205,7 +231,7 @@ export class ProjectionRunner {
 
   private async loadCheckpoint(): Promise<void> {
     this.committed.forget();
-    this.stored = await this.store.checkpoint(this.projection.name);
+    ({ position: this.stored, generation: this.generation } = await this.store.readCheckpoint(this.projection.name));
     this.eventsSinceStored = 0;
     this.advance(this.stored);
   }

@@ -26,6 +26,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** A projection's checkpoint together with the generation of the read model it describes. */
+export interface ServedCheckpoint {
+  /** The global position of the last event the projection applied; undefined before the first. */
+  position: bigint | undefined;
+  /** 0 until a rebuild of the projection is published; each published rebuild adds one. */
+  generation: number;
+}
+
 /**
  * Where projections keep what clients read. Documents are JSON: they come back as
  * JSON.parse(JSON.stringify(doc)). A collection belongs to exactly one projection, which
@@ -38,18 +46,70 @@ export interface ReadModelStore {
   list<T>(collection: string, index: string, page: PageRequest): Promise<Page<T>>;
   /** The global position of the last event the projection applied; undefined before the first. */
   checkpoint(projection: string): Promise<bigint | undefined>;
+  /** The checkpoint and its generation, read together: what a runner commits against. */
+  readCheckpoint(projection: string): Promise<ServedCheckpoint>;
   /**
    * Atomically applies `writes` in order and moves the projection's checkpoint from `expected`
    * to `next`. Answers false and writes nothing when the stored checkpoint is not `expected`:
-   * another runner got there first, so these writes are already in or are stale.
+   * another runner got there first, so these writes are already in or are stale. With
+   * `generation`, also when a rebuild was published since that generation was read: the
+   * writes were projected from documents of the read model it replaced, even if the new one
+   * happens to stand at the same position.
    */
-  commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[]): Promise<boolean>;
-  /** Deletes the collections (documents and indexes) and the checkpoint, for a rebuild from 0. */
+  commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[], generation?: number): Promise<boolean>;
+  /** Deletes the collections (documents and indexes) and the checkpoint, in place. */
   reset(projection: string, collections: readonly string[]): Promise<void>;
+  /**
+   * Starts building the projection's read model again from nothing, beside the one served,
+   * which readers keep seeing until `publish`. Whatever an earlier rebuild of the projection
+   * left (one killed halfway) is deleted first; a rebuild of it still running is superseded:
+   * its next commit or publish fails.
+   */
+  beginRebuild(projection: string, collections: readonly string[]): Promise<ReadModelRebuild>;
   /** Throws when the store cannot be reached (readiness probe). */
   ping(): Promise<void>;
   /** Releases what the store opened itself; a Redis client handed in stays open. */
   close(): Promise<void>;
+}
+
+/** What a projection runner needs of a store: the served read model, or one being rebuilt. */
+export type ProjectionStore = Pick<ReadModelStore, 'get' | 'getMany' | 'list' | 'checkpoint' | 'readCheckpoint' | 'commit'>;
+
+/** A read model being built beside the served one (see `beginRebuild`). */
+export interface ReadModelRebuild {
+  /**
+   * Reads and commits of the new read model alone; its checkpoint starts undefined. A commit to
+   * a collection the rebuild was not begun with throws, and so does any call once another
+   * rebuild of the projection has begun.
+   */
+  readonly store: ProjectionStore;
+  /**
+   * In one atomic step, makes the new read model the one served (documents, indexes and
+   * checkpoint) and moves the projection to the next generation; the old one is deleted. Answers
+   * false and changes nothing when the served checkpoint is ahead of the new one: catch the
+   * rebuild up and publish again, so that no reader sees the read model go back in time.
+   */
+  publish(): Promise<boolean>;
+  /** Deletes what the rebuild wrote; the served read model stays as it is. */
+  discard(): Promise<void>;
+}
+
+/** Thrown by a rebuild that another rebuild of the same projection has superseded. */
+export class RebuildSuperseded extends Error {
+  override name = 'RebuildSuperseded';
+
+  constructor(readonly projection: string) {
+    super(`another rebuild of projection ${projection} has begun since this one; this one was abandoned`);
+  }
+}
+
+/** Thrown by a rebuild's commit that writes a collection the rebuild was not begun with. */
+export class NotRebuiltCollection extends Error {
+  override name = 'NotRebuiltCollection';
+
+  constructor(projection: string, collection: string) {
+    super(`collection ${collection} is not one of those projection ${projection} is being rebuilt with`);
+  }
 }
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]*$/;

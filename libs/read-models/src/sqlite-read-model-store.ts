@@ -2,9 +2,21 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteWriter, openSqliteWriter, openSqliteWriterInThisThread } from '@payments/event-store';
 import { prepareWrites } from './prepared-writes';
-import { Page, PageRequest, ReadModelStore, ReadModelWrite, assertCollectionName, assertPageRequest } from './read-model-store';
-import type { ReadModelWriteRequest } from './sqlite-read-model-writer';
-import { CHECKPOINT_SQL, openReadModelsDatabase } from './sqlite-read-models-database';
+import {
+  NotRebuiltCollection,
+  Page,
+  PageRequest,
+  ProjectionStore,
+  ReadModelRebuild,
+  ReadModelStore,
+  ReadModelWrite,
+  RebuildSuperseded,
+  ServedCheckpoint,
+  assertCollectionName,
+  assertPageRequest,
+} from './read-model-store';
+import type { ReadModelWriteRequest, ReadModelWriteResponse } from './sqlite-read-model-writer';
+import { CHECKPOINT_SQL, GENERATION_SQL, GenerationRow, SERVED_NAME_SQL, openReadModelsDatabase, storedName } from './sqlite-read-models-database';
 
 /** Where the writer module runs, resolved in the writer thread (.ts from source, .js once built). */
 const READ_MODEL_WRITER = join(__dirname, 'sqlite-read-model-writer');
@@ -17,7 +29,7 @@ const READ_MODEL_WRITER = join(__dirname, 'sqlite-read-model-writer');
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly writer: SqliteWriter<ReadModelWriteRequest, boolean>;
+  private readonly writer: SqliteWriter<ReadModelWriteRequest, ReadModelWriteResponse>;
   private readonly listInTransaction: (collection: string, index: string, page: PageRequest) => { docs: string[]; total: number };
 
   /** `writeInThisThread`: for a thread of its own (the projection thread), which may block on its commits. */
@@ -25,49 +37,86 @@ export class SqliteReadModelStore implements ReadModelStore {
     // Opened here first, so the file and its schema exist before the writer opens it.
     this.db = openReadModelsDatabase(options.dataDir);
     const open = options.writeInThisThread ? openSqliteWriterInThisThread : openSqliteWriter;
-    this.writer = open<ReadModelWriteRequest, boolean>(READ_MODEL_WRITER, { dataDir: options.dataDir });
+    this.writer = open<ReadModelWriteRequest, ReadModelWriteResponse>(READ_MODEL_WRITER, { dataDir: options.dataDir });
     this.statements = prepareStatements(this.db);
     // One read transaction, so the total and the page come from the same snapshot.
     this.listInTransaction = this.db.transaction((collection: string, index: string, page: PageRequest) => {
       const select = page.order === 'asc' ? this.statements.pageAsc : this.statements.pageDesc;
-      const docs = select.all(collection, index, page.limit, page.offset) as string[];
-      const total = this.statements.countIndex.get(collection, index) as number;
+      const docs = select.all({ collection, index, limit: page.limit, offset: page.offset }) as string[];
+      const total = this.statements.countIndex.get({ collection, index }) as number;
       return { docs, total };
     });
   }
 
+  /**
+   * The served generation's documents. Each read resolves the collection to the name its served
+   * generation is stored under within the same statement (or transaction), so a read runs
+   * wholly before or wholly after a rebuild is published.
+   */
   async get<T>(collection: string, id: string): Promise<T | undefined> {
-    const doc = this.statements.getDoc.get(collection, id) as string | undefined;
-    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+    return this.getStored<T>(collection, id);
   }
 
   async getMany<T>(collection: string, ids: readonly string[]): Promise<(T | undefined)[]> {
-    const rows = this.statements.getDocs.all(collection, JSON.stringify(ids)) as { id: string; doc: string }[];
-    const docs = new Map(rows.map((row) => [row.id, row.doc]));
-    return ids.map((id) => {
-      const doc = docs.get(id);
-      return doc === undefined ? undefined : (JSON.parse(doc) as T);
-    });
+    return this.getManyStored<T>(collection, ids);
   }
 
   async list<T>(collection: string, index: string, page: PageRequest): Promise<Page<T>> {
     assertCollectionName(collection);
-    assertPageRequest(page);
-    const { docs, total } = this.listInTransaction(collection, index, page);
-    return { items: docs.map((doc) => JSON.parse(doc) as T), total };
+    return this.listStored<T>(collection, index, page);
   }
 
   async checkpoint(projection: string): Promise<bigint | undefined> {
     return this.storedCheckpoint(projection);
   }
 
-  async commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[]): Promise<boolean> {
-    return this.writer.write({ kind: 'commit', projection, expected, next, writes: prepareWrites(writes) });
+  async readCheckpoint(projection: string): Promise<ServedCheckpoint> {
+    const { position, generation } = this.statements.servedCheckpoint.get({ projection }) as { position: bigint | null; generation: bigint };
+    return { position: position ?? undefined, generation: Number(generation) };
+  }
+
+  async commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[], generation?: number): Promise<boolean> {
+    return (await this.writer.write({ kind: 'commit', projection, expected, next, writes: prepareWrites(writes), generation })) as boolean;
   }
 
   async reset(projection: string, collections: readonly string[]): Promise<void> {
     collections.forEach(assertCollectionName);
     await this.writer.write({ kind: 'reset', projection, collections });
+  }
+
+  async beginRebuild(projection: string, collections: readonly string[]): Promise<ReadModelRebuild> {
+    collections.forEach(assertCollectionName);
+    const generation = (await this.writer.write({ kind: 'begin-rebuild', projection, collections })) as number;
+    const ref = { projection, generation, collections: [...collections] };
+    /** Its stored name, which readers resolve to itself; a collection not rebuilt reads as empty. */
+    const stored = (collection: string) => storedName(collection, generation);
+    const building = (): GenerationRow => {
+      const row = this.statements.generation.get(projection) as GenerationRow | undefined;
+      if (row?.building === null || row?.building === undefined || Number(row.building) !== generation) throw new RebuildSuperseded(projection);
+      return row;
+    };
+    const store: ProjectionStore = {
+      get: async <T>(collection: string, id: string) => this.getStored<T>(stored(collection), id),
+      getMany: async <T>(collection: string, ids: readonly string[]) => this.getManyStored<T>(stored(collection), ids),
+      list: async <T>(collection: string, index: string, page: PageRequest) => {
+        assertCollectionName(collection);
+        return this.listStored<T>(stored(collection), index, page);
+      },
+      checkpoint: async () => building().building_position ?? undefined,
+      readCheckpoint: async () => ({ position: building().building_position ?? undefined, generation }),
+      commit: async (_projection, expected, next, writes) => {
+        const prepared = prepareWrites(writes);
+        for (const write of prepared) if (!collections.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
+        return (await this.writer.write({ kind: 'rebuild-commit', ...ref, expected, next, writes: prepared })) as boolean;
+      },
+    };
+    return {
+      store,
+      publish: async () => (await this.writer.write({ kind: 'publish', ...ref })) as boolean,
+      discard: async () => {
+        await this.writer.write({ kind: 'discard', ...ref });
+      },
+    };
   }
 
   async ping(): Promise<void> {
@@ -85,6 +134,26 @@ export class SqliteReadModelStore implements ReadModelStore {
   private storedCheckpoint(projection: string): bigint | undefined {
     return this.statements.getCheckpoint.get(projection) as bigint | undefined;
   }
+
+  private getStored<T>(collection: string, id: string): T | undefined {
+    const doc = this.statements.getDoc.get({ collection, id }) as string | undefined;
+    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+  }
+
+  private getManyStored<T>(collection: string, ids: readonly string[]): (T | undefined)[] {
+    const rows = this.statements.getDocs.all({ collection, ids: JSON.stringify(ids) }) as { id: string; doc: string }[];
+    const docs = new Map(rows.map((row) => [row.id, row.doc]));
+    return ids.map((id) => {
+      const doc = docs.get(id);
+      return doc === undefined ? undefined : (JSON.parse(doc) as T);
+    });
+  }
+
+  private listStored<T>(collection: string, index: string, page: PageRequest): Page<T> {
+    assertPageRequest(page);
+    const { docs, total } = this.listInTransaction(collection, index, page);
+    return { items: docs.map((doc) => JSON.parse(doc) as T), total };
+  }
 }
 
 function prepareStatements(db: Database.Database) {
@@ -92,16 +161,23 @@ function prepareStatements(db: Database.Database) {
     db.prepare(`
       SELECT d.doc FROM index_entries e
       JOIN documents d ON d.collection = e.collection AND d.id = e.id
-      WHERE e.collection = ? AND e.index_name = ?
+      WHERE e.collection = ${SERVED_NAME_SQL} AND e.index_name = @index
       ORDER BY e.score ${order}, e.id ${order}
-      LIMIT ? OFFSET ?`).pluck();
+      LIMIT @limit OFFSET @offset`).pluck();
   return {
-    getDoc: db.prepare('SELECT doc FROM documents WHERE collection = ? AND id = ?').pluck(),
-    getDocs: db.prepare('SELECT id, doc FROM documents WHERE collection = ? AND id IN (SELECT value FROM json_each(?))'),
+    getDoc: db.prepare(`SELECT doc FROM documents WHERE collection = ${SERVED_NAME_SQL} AND id = @id`).pluck(),
+    getDocs: db.prepare(`SELECT id, doc FROM documents WHERE collection = ${SERVED_NAME_SQL} AND id IN (SELECT value FROM json_each(@ids))`),
     pageAsc: page('ASC'),
     pageDesc: page('DESC'),
-    countIndex: db.prepare('SELECT COUNT(*) FROM index_entries WHERE collection = ? AND index_name = ?').pluck(),
+    countIndex: db.prepare(`SELECT COUNT(*) FROM index_entries WHERE collection = ${SERVED_NAME_SQL} AND index_name = @index`).pluck(),
     getCheckpoint: db.prepare(CHECKPOINT_SQL).pluck().safeIntegers(true),
+    servedCheckpoint: db
+      .prepare(
+        `SELECT (SELECT position FROM checkpoints WHERE projection = @projection) AS position,
+                coalesce((SELECT served FROM generations WHERE projection = @projection), 0) AS generation`,
+      )
+      .safeIntegers(true),
+    generation: db.prepare(GENERATION_SQL).safeIntegers(true),
     ping: db.prepare('SELECT 1').pluck(),
   };
 }

@@ -13,6 +13,11 @@ function readModelsDatabaseFile(dataDir: string): string {
  *   its checkpoint, so what is lost is re-applied from the events; nothing here needs FULL.
  * - index_entries' primary key is the list order (score, then id), so a page is a range scan;
  *   the second index finds a document's memberships when a put replaces them.
+ * - Rebuilds: generation g > 0 of a collection is stored under the name `<collection>#g`
+ *   (storedName; no collection name holds a `#`), and served_collections says which one readers
+ *   see (no row: the bare name, generation 0). A rebuild writes generation `building` beside
+ *   the served one, its checkpoint in `building_position`; publishing it is one transaction
+ *   that repoints served_collections and moves the checkpoint, whatever the size of the data.
  */
 export function openReadModelsDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true });
@@ -39,8 +44,34 @@ export function openReadModelsDatabase(dataDir: string): Database.Database {
       projection TEXT PRIMARY KEY,
       position   INTEGER NOT NULL
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS served_collections (
+      collection TEXT PRIMARY KEY,
+      stored_as  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS generations (
+      projection        TEXT PRIMARY KEY,
+      served            INTEGER NOT NULL,
+      building          INTEGER,
+      building_position INTEGER
+    ) WITHOUT ROWID;
   `);
   return db;
 }
 
 export const CHECKPOINT_SQL = 'SELECT position FROM checkpoints WHERE projection = ?';
+
+/** The name a collection's generation is stored under (see openReadModelsDatabase). */
+export function storedName(collection: string, generation: number): string {
+  return generation === 0 ? collection : `${collection}#${generation}`;
+}
+
+/** SQL for the name the served generation of `@collection` is stored under; a stored name given as `@collection` stands for itself. */
+export const SERVED_NAME_SQL = 'coalesce((SELECT stored_as FROM served_collections WHERE collection = @collection), @collection)';
+
+export const GENERATION_SQL = 'SELECT served, building, building_position FROM generations WHERE projection = ?';
+
+export interface GenerationRow {
+  served: bigint;
+  building: bigint | null;
+  building_position: bigint | null;
+}

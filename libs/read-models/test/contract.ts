@@ -1,4 +1,4 @@
-import { IndexEntry, ReadModelStore, ReadModelWrite } from '@payments/read-models';
+import { IndexEntry, ReadModelRebuild, ReadModelStore, ReadModelWrite } from '@payments/read-models';
 
 export interface OpenedStore {
   store: ReadModelStore;
@@ -278,6 +278,162 @@ export function readModelStoreContract(open: () => Promise<OpenedStore>): void {
 
       expect(await ids('things', 'all')).toEqual({ ids: ['a'], total: 1 });
       expect(await ids('things', 'status:open')).toEqual({ ids: [], total: 0 });
+    });
+  });
+
+  describe('rebuilds', () => {
+    /** A rebuild's commit, from its checkpoint to the next position. */
+    async function rebuildWrite(rebuild: ReadModelRebuild, next: bigint, ...writes: ReadModelWrite[]): Promise<void> {
+      if (!(await rebuild.store.commit('test', await rebuild.store.checkpoint('test'), next, writes))) throw new Error('rebuild commit refused');
+    }
+
+    beforeEach(async () => {
+      await store.commit('test', undefined, 5n, [put('things', 'old', { id: 'old' }, entry('all', 1), entry('status:open', 1)), put('others', 'o', { id: 'o' }, entry('all', 1))]);
+      await store.commit('neighbour', undefined, 9n, [put('kept', 'k', { id: 'k' }, entry('all', 1))]);
+    });
+
+    it('builds beside the served read model, which readers keep seeing until it is published', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 6n, put('things', 'new', { id: 'new', v: 1 }, entry('all', 2)));
+
+      expect(await store.get('things', 'new')).toBeUndefined();
+      expect(await ids('things', 'all')).toEqual({ ids: ['old'], total: 1 });
+      expect(await store.checkpoint('test')).toBe(5n);
+      expect(await rebuild.store.get('things', 'new')).toEqual({ id: 'new', v: 1 });
+      expect(await rebuild.store.getMany('things', ['old', 'new'])).toEqual([undefined, { id: 'new', v: 1 }]);
+      expect(await rebuild.store.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [{ id: 'new', v: 1 }], total: 1 });
+      expect(await rebuild.store.readCheckpoint('test')).toEqual({ position: 6n, generation: 1 });
+    });
+
+    it('starts from no checkpoint and nothing written', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+
+      expect(await rebuild.store.checkpoint('test')).toBeUndefined();
+      expect(await rebuild.store.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
+    });
+
+    it('publishes the new documents, indexes and checkpoint at once and deletes the old ones', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 5n, put('things', 'new', { id: 'new' }, entry('all', 2)));
+      await rebuildWrite(rebuild, 7n, put('things', 'newer', { id: 'newer' }, entry('all', 3), entry('status:done', 3)));
+
+      expect(await rebuild.publish()).toBe(true);
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['new', 'newer'], total: 2 });
+      expect(await ids('things', 'status:done')).toEqual({ ids: ['newer'], total: 1 });
+      expect(await ids('things', 'status:open')).toEqual({ ids: [], total: 0 });
+      expect(await ids('others', 'all')).toEqual({ ids: [], total: 0 });
+      expect(await store.getMany('things', ['old', 'new'])).toEqual([undefined, { id: 'new' }]);
+      expect(await store.readCheckpoint('test')).toEqual({ position: 7n, generation: 1 });
+    });
+
+    it('leaves other projections alone', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 6n);
+      await rebuild.publish();
+
+      expect(await ids('kept', 'all')).toEqual({ ids: ['k'], total: 1 });
+      expect(await store.readCheckpoint('neighbour')).toEqual({ position: 9n, generation: 0 });
+    });
+
+    it('publishes an empty rebuild of an empty log as no checkpoint', async () => {
+      await store.reset('test', ['things', 'others']);
+      const rebuild = await store.beginRebuild('test', ['things']);
+
+      expect(await rebuild.publish()).toBe(true);
+      expect(await store.readCheckpoint('test')).toEqual({ position: undefined, generation: 1 });
+    });
+
+    it('refuses to publish behind the served checkpoint and changes nothing', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 4n, put('things', 'new', { id: 'new' }, entry('all', 2)));
+
+      expect(await rebuild.publish()).toBe(false);
+      expect(await ids('things', 'all')).toEqual({ ids: ['old'], total: 1 });
+      expect(await store.readCheckpoint('test')).toEqual({ position: 5n, generation: 0 });
+
+      await rebuildWrite(rebuild, 5n);
+      expect(await rebuild.publish()).toBe(true);
+      expect(await ids('things', 'all')).toEqual({ ids: ['new'], total: 1 });
+    });
+
+    it('refuses a commit made against the read model a published rebuild replaced, even at the same position', async () => {
+      const before = await store.readCheckpoint('test');
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 5n, put('things', 'new', { id: 'new' }, entry('all', 2)));
+      await rebuild.publish();
+
+      expect(await store.commit('test', before.position, 6n, [put('things', 'stale', { id: 'stale' }, entry('all', 9))], before.generation)).toBe(false);
+      expect(await store.get('things', 'stale')).toBeUndefined();
+
+      const after = await store.readCheckpoint('test');
+      expect(await store.commit('test', after.position, 6n, [put('things', 'fresh', { id: 'fresh' }, entry('all', 9))], after.generation)).toBe(true);
+      expect(await ids('things', 'all')).toEqual({ ids: ['new', 'fresh'], total: 2 });
+    });
+
+    it('deletes what a rebuild wrote when it is discarded, and serves the old read model on', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(rebuild, 6n, put('things', 'new', { id: 'new' }, entry('all', 2)));
+
+      await rebuild.discard();
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['old'], total: 1 });
+      expect(await store.readCheckpoint('test')).toEqual({ position: 5n, generation: 0 });
+      const next = await store.beginRebuild('test', ['things', 'others']);
+      expect(await next.store.get('things', 'new')).toBeUndefined();
+      expect(await next.store.checkpoint('test')).toBeUndefined();
+    });
+
+    it('starts a rebuild afresh over one that was abandoned halfway', async () => {
+      const abandoned = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(abandoned, 6n, put('things', 'half', { id: 'half' }, entry('all', 2)));
+
+      const next = await store.beginRebuild('test', ['things', 'others']);
+
+      expect(await next.store.checkpoint('test')).toBeUndefined();
+      expect(await next.store.get('things', 'half')).toBeUndefined();
+      await rebuildWrite(next, 6n, put('things', 'whole', { id: 'whole' }, entry('all', 2)));
+      expect(await next.publish()).toBe(true);
+      expect(await ids('things', 'all')).toEqual({ ids: ['whole'], total: 1 });
+    });
+
+    it('fails the commits and the publish of a rebuild another one has superseded', async () => {
+      const first = await store.beginRebuild('test', ['things', 'others']);
+      await rebuildWrite(first, 6n);
+      await store.beginRebuild('test', ['things', 'others']);
+
+      await expect(first.store.commit('test', 6n, 7n, [put('things', 'late', { id: 'late' })])).rejects.toMatchObject({ name: 'RebuildSuperseded' });
+      await expect(first.publish()).rejects.toMatchObject({ name: 'RebuildSuperseded' });
+      expect(await ids('things', 'all')).toEqual({ ids: ['old'], total: 1 });
+    });
+
+    it('refuses a commit to a collection the rebuild was not begun with, and writes none of it', async () => {
+      const rebuild = await store.beginRebuild('test', ['things']);
+
+      await expect(rebuild.store.commit('test', undefined, 6n, [put('things', 'a', { id: 'a' }), put('kept', 'x', { id: 'x' })])).rejects.toThrow(/kept is not one of/);
+      expect(await rebuild.store.checkpoint('test')).toBeUndefined();
+      expect(await rebuild.store.get('things', 'a')).toBeUndefined();
+    });
+
+    it('refuses a stale expected checkpoint of the rebuild', async () => {
+      const rebuild = await store.beginRebuild('test', ['things']);
+      await rebuildWrite(rebuild, 6n);
+
+      expect(await rebuild.store.commit('test', undefined, 7n, [put('things', 'a', { id: 'a' })])).toBe(false);
+      expect(await rebuild.store.get('things', 'a')).toBeUndefined();
+    });
+
+    it('rebuilds a published rebuild again, generation after generation', async () => {
+      for (const [generation, id] of [[1, 'one'], [2, 'two']] as const) {
+        const rebuild = await store.beginRebuild('test', ['things', 'others']);
+        await rebuildWrite(rebuild, 5n + BigInt(generation), put('things', id, { id }, entry('all', generation)));
+        expect(await rebuild.publish()).toBe(true);
+        expect(await store.readCheckpoint('test')).toEqual({ position: 5n + BigInt(generation), generation });
+      }
+
+      expect(await ids('things', 'all')).toEqual({ ids: ['two'], total: 1 });
+      await store.reset('test', ['things', 'others']);
+      expect(await ids('things', 'all')).toEqual({ ids: [], total: 0 });
     });
   });
 

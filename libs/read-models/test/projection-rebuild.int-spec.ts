@@ -7,6 +7,7 @@ import {
   SqliteReadModelStore,
   accountsListing,
   listAccounts,
+  rebuildProjections,
 } from '@payments/read-models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,7 @@ describe.each(adapters)('projections over the %s read-model store', (_, openRead
     ]);
 
     let replayed = 0;
-    await runner.rebuild((progress) => (replayed = progress.events));
+    await rebuildProjections([accountsListing], events, readModels, { batchSize: 3, onProgress: (progress) => (replayed = progress.events) });
 
     expect(replayed).toBe(11);
     expect(before.accounts.map((account) => account.id)).toEqual(['acc_stg_c', 'acc_stg_b', 'acc_stg_a', 'acc_stg_d']);
@@ -144,7 +145,7 @@ describe.each(adapters)('projections over the %s read-model store', (_, openRead
     await readModels.commit(routeListing.name, last, last, [{ op: 'put', collection: 'routes', id: stray.id, doc: stray, indexes: [{ index: 'account:acc_stg_1', score: 0 }] }]);
     await readModels.commit(routeReferences.name, last, last, [{ op: 'put', collection: 'route_references', id: 'proute_stg_b', doc: { routeId: 'proute_stg_b' }, indexes: [] }]);
 
-    for (const runner of runners) await runner.rebuild();
+    await rebuildProjections([routeListing, routeReferences], events, readModels, { batchSize: 4 });
 
     expect(before.listings.map((page) => page.items.map((route) => route.id))).toEqual([['proute_stg_d', 'proute_stg_a'], ['proute_stg_c']]);
     expect(before.routes[0]).toMatchObject({ revision: 2, optimized_retry: true, updatedAt: later });

@@ -36,6 +36,22 @@ describe('RedisReadModelStore', () => {
       expect(await redis.keys()).toEqual([]);
     });
 
+    it('keeps the served keys and leaves no key of a rebuild behind once it is published or discarded', async () => {
+      const store = new RedisReadModelStore(redis.redis);
+      const put = (id: string, index: string) => ({ op: 'put' as const, collection: 'things', id, doc: { id }, indexes: [{ index, score: 1 }] });
+      await store.commit('test', undefined, 1n, [put('a', 'all')]);
+      const published = await store.beginRebuild('test', ['things']);
+      await published.store.commit('test', undefined, 2n, [put('b', 'other'), put('c', 'gone'), { op: 'delete', collection: 'things', id: 'c' }]);
+      await published.publish();
+      const discarded = await store.beginRebuild('test', ['things']);
+      await discarded.store.commit('test', undefined, 2n, [put('d', 'all')]);
+      await discarded.discard();
+
+      expect((await redis.keys()).sort()).toEqual(
+        ['rm:checkpoints', 'rm:doc:things', 'rm:generation', 'rm:idx:things:other', 'rm:indexes:things', 'rm:mem:things'].map((key) => redis.prefix + key),
+      );
+    });
+
     it('does not close the client it was given', async () => {
       const store = new RedisReadModelStore(redis.redis);
       await store.close();

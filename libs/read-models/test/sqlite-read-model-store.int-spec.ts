@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { SqliteReadModelStore } from '@payments/read-models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,35 @@ describe('SqliteReadModelStore', () => {
       expect(await second.checkpoint('test')).toBe(3n);
       expect(await second.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [{ id: 'a' }], total: 1 });
       await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a published rebuild after reopening, with no row of the generation it replaced or of a discarded one left', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    try {
+      const put = (id: string) => ({ op: 'put' as const, collection: 'things', id, doc: { id }, indexes: [{ index: 'all', score: 1 }] });
+      const first = new SqliteReadModelStore({ dataDir });
+      await first.commit('test', undefined, 3n, [put('old')]);
+      const published = await first.beginRebuild('test', ['things']);
+      await published.store.commit('test', undefined, 3n, [put('new')]);
+      await published.publish();
+      const discarded = await first.beginRebuild('test', ['things']);
+      await discarded.store.commit('test', undefined, 3n, [put('discarded')]);
+      await discarded.discard();
+      await first.close();
+
+      const second = new SqliteReadModelStore({ dataDir });
+      expect(await second.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [{ id: 'new' }], total: 1 });
+      expect(await second.readCheckpoint('test')).toEqual({ position: 3n, generation: 1 });
+      await second.close();
+      const db = new Database(join(dataDir, 'read-models.db'), { readonly: true });
+      expect(db.prepare('SELECT collection, id FROM documents UNION ALL SELECT collection, id FROM index_entries').all()).toEqual([
+        { collection: 'things#1', id: 'new' },
+        { collection: 'things#1', id: 'new' },
+      ]);
+      db.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

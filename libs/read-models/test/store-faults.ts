@@ -19,14 +19,16 @@ export function withFailingCommits(store: ReadModelStore, failing: (call: number
     getMany: (collection, ids) => store.getMany(collection, ids),
     list: (collection, index, page) => store.list(collection, index, page),
     checkpoint: (projection) => store.checkpoint(projection),
-    async commit(projection, expected, next, writes) {
+    readCheckpoint: (projection) => store.readCheckpoint(projection),
+    async commit(projection, expected, next, writes, generation) {
       const when = failing(++commits);
       if (when === 'before') throw new Error(`commit ${commits} failed`);
-      const committed = await store.commit(projection, expected, next, writes);
+      const committed = await store.commit(projection, expected, next, writes, generation);
       if (when === 'after') throw new Error(`acknowledgement of commit ${commits} lost`);
       return committed;
     },
     reset: (projection, collections) => store.reset(projection, collections),
+    beginRebuild: (projection, collections) => store.beginRebuild(projection, collections),
     ping: () => store.ping(),
     close: () => store.close(),
   };
