@@ -17,7 +17,7 @@ import {
 } from './event-store';
 import { OpenSubscriptions } from './open-subscriptions';
 import type { AppendOutcome, AppendRequest } from './sqlite-append-writer';
-import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase } from './sqlite-events-database';
+import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase, openEventsDatabaseReadOnly } from './sqlite-events-database';
 import { SqliteWriter, errorFrom, openSqliteWriter } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
@@ -27,6 +27,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long an append waits for another process's write lock before it fails with SQLITE_BUSY. Default 5000. */
   busyTimeoutMs?: number;
+  /** Opens an existing file for reads alone (see openEventsDatabaseReadOnly); appends fail. */
+  readOnly?: boolean;
 }
 
 interface PendingAppend {
@@ -60,7 +62,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
   readonly appends = new AppendSignal();
   readonly pollIntervalMs: number;
   private readonly db: Database.Database;
-  private readonly writer: SqliteWriter<AppendRequest[], AppendOutcome[]>;
+  private readonly writer: SqliteWriter<AppendRequest[], AppendOutcome[]> | undefined;
   private readonly subscriptions = new OpenSubscriptions();
   private readonly statements: ReturnType<typeof prepareStatements>;
   private pending: PendingAppend[] = [];
@@ -70,13 +72,14 @@ export class SqliteEventStore implements EventStore, PagedLog {
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     // Opened here first, so the file and its schema exist before the writer opens it.
-    this.db = openEventsDatabase(options.dataDir);
+    this.db = options.readOnly ? openEventsDatabaseReadOnly(options.dataDir) : openEventsDatabase(options.dataDir);
     this.statements = prepareStatements(this.db);
-    this.writer = openSqliteWriter(APPEND_WRITER, { dataDir: options.dataDir, busyTimeoutMs: options.busyTimeoutMs });
+    this.writer = options.readOnly ? undefined : openSqliteWriter(APPEND_WRITER, { dataDir: options.dataDir, busyTimeoutMs: options.busyTimeoutMs });
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     assertNotEmpty(stream, events);
+    if (this.writer === undefined) throw new Error('the events file was opened read-only');
     // Serialised before the commit: a value JSON cannot hold fails the append before any of its events is written.
     const serialized = events.map(({ id, type, data, metadata }) => ({ id, type, data: JSON.stringify(data) ?? 'null', metadata: JSON.stringify(metadata) }));
     return new Promise((resolve, reject) => {
@@ -93,7 +96,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
 
   /** Sends what is pending as one commit, unless one is under way: then its end sends them. */
   private commitPending(): void {
-    if (this.committing !== undefined || this.pending.length === 0) return;
+    if (this.committing !== undefined || this.pending.length === 0 || this.writer === undefined) return;
     const appends = this.pending;
     this.pending = [];
     this.committing = this.writer
@@ -145,7 +148,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
       await this.committing;
     }
     try {
-      await this.writer.close();
+      await this.writer?.close();
     } finally {
       if (this.db.open) this.db.close();
     }

@@ -43,6 +43,15 @@ export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Datab
   return db;
 }
 
+/**
+ * Opens an existing events file for reading only (the operator CLI): it creates nothing, so a
+ * DATA_DIR without a store fails here (SQLITE_CANTOPEN) instead of gaining an empty one, and
+ * WAL lets it read while the service writes.
+ */
+export function openEventsDatabaseReadOnly(dataDir: string): Database.Database {
+  return new Database(eventsDatabaseFile(dataDir), { readonly: true, fileMustExist: true });
+}
+
 /** A row of the events table, as its readers select it (EVENT_COLUMNS). */
 export interface EventRow {
   position: number;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventToAppend, RecordedEvent, SqliteEventStore, WrongExpectedRevision, randomEventId, readStreamToArray } from '@payments/event-store';
@@ -154,6 +154,31 @@ describe('sqlite event stores sharing one file', () => {
     // Without conflicts the two never overlapped, and this test would have shown nothing.
     expect(results[0].conflicts + results[1].conflicts).toBeGreaterThan(0);
   }, 20_000);
+});
+
+describe('a read-only sqlite event store', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'events-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('reads what a writer appended while both are open, and refuses to append', async () => {
+    const writer = new SqliteEventStore({ dataDir });
+    await writer.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 'no_stream' });
+    const reader = new SqliteEventStore({ dataDir, readOnly: true });
+    await writer.appendToStream('payment-pay_stg_a', [anEvent()], { expectedRevision: 0n });
+
+    expect((await readStreamToArray(reader, 'payment-pay_stg_a')).map((event) => event.revision)).toEqual([0n, 1n]);
+    await expect(reader.appendToStream('payment-pay_stg_b', [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow('opened read-only');
+    await Promise.all([reader.close(), writer.close()]);
+  });
+
+  it('does not open, nor create, a store where there is none', () => {
+    expect(() => new SqliteEventStore({ dataDir, readOnly: true })).toThrow(expect.objectContaining({ code: 'SQLITE_CANTOPEN' }));
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
 });
 
 function anEvent(): EventToAppend {
