@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@payments/orchestration';
 import { noteFormPrototypeKeys, refuseUnsafeBodyShapes } from './body-shape';
+import { answerClientError } from './client-error';
 import { describeMalformedJson } from './malformed-json';
 import { assignRequestId } from './request-id';
 
@@ -26,4 +27,6 @@ export function configureHttp(app: INestApplication, _settings: Settings): void 
   // Nest's type leaves out `verify` because its rawBody option would replace it; rawBody is off here.
   express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000, verify: noteFormPrototypeKeys } as Record<string, unknown>);
   express.use(refuseUnsafeBodyShapes);
+  // Requests Node cannot parse never reach Express (see answerClientError).
+  express.getHttpServer().on('clientError', answerClientError);
 }
