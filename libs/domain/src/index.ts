@@ -13,3 +13,4 @@ export * from './processor/payment-methods';
 export * from './route';
 export * from './catalog';
 export * from './checkout-session';
+export * from './analytics';
