@@ -1,5 +1,6 @@
 import { Projection } from '../projection';
 import { accountsListing } from './accounts-listing';
+import { analytics } from './analytics';
 import { catalogListing } from './catalog-listing';
 import { checkoutSessions } from './checkout-sessions';
 import { payments } from './payments';
@@ -10,4 +11,4 @@ import { routeReferences } from './route-references';
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics];
