@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { InfrastructureModule, ReadModelsModule, Settings } from '@payments/orchestration';
 import { AccountsApiModule } from './accounts/accounts-api.module';
+import { AnalyticsApiModule } from './analytics/analytics-api.module';
 import { CatalogApiModule } from './catalog/catalog-api.module';
 import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions-api.module';
 import { EventsApiModule } from './events/events-api.module';
@@ -19,7 +20,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule],
     };
   }
 }

@@ -15,3 +15,4 @@ export * from './checkout-sessions';
 export * from './projections';
 export * from './payments';
 export * from './events';
+export * from './analytics';

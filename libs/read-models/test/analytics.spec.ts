@@ -274,6 +274,34 @@ describe('analytics read model', () => {
     expect({ processors: await processorAnalytics(oneByOne, ACCOUNT, window()), routes: await routeAnalytics(oneByOne, ACCOUNT, window()) }).toEqual(expected);
   });
 
+  it('answers the worked example of docs/analytics.md', async () => {
+    const at = '2026-11-21T10:20:00.000Z';
+    await record(
+      new PaymentScript('pay_1', undefined, at).startTier().skip('C', 'unavailable').call('A', 'declined', { code: '05', ms: 120 }).call('A', 'approved', { ms: 130, optimized: true }).succeed('A'),
+      new PaymentScript('pay_2', undefined, at).startTier().skip('C', 'unavailable').call('A', 'timeout', { ms: 3000 }).call('B', 'approved', { ms: 90 }).succeed('B'),
+      new PaymentScript('pay_3', undefined, at)
+        .startTier()
+        .skip('C', 'unavailable', 'mastercard')
+        .call('A', 'declined', { code: '51', ms: 110, network: 'mastercard' })
+        .call('A', 'declined', { code: '51', ms: 115, network: 'mastercard', optimized: true })
+        .call('B', 'approved', { ms: 100, network: 'mastercard' })
+        .succeed('B'),
+    );
+    const hour = window('2026-11-21T10:00:00Z');
+
+    expect(await processors({}, hour)).toEqual([
+      { processor_id: 'A', attempts: 3, approved: 1, declined: 1, timeouts: 1, errors: 0, skipped: 0, approval_rate: 0.3333, p50_ms: 120.31456328864704, p95_ms: 130.33555804543153, decline_codes: { '51': 1 } },
+      { processor_id: 'B', attempts: 2, approved: 2, declined: 0, timeouts: 0, errors: 0, skipped: 0, approval_rate: 1, p50_ms: 89.13032933636099, p95_ms: 89.13032933636099, decline_codes: {} },
+      { processor_id: 'C', attempts: 0, approved: 0, declined: 0, timeouts: 0, errors: 0, skipped: 3, approval_rate: null, p50_ms: null, p95_ms: null, decline_codes: {} },
+    ]);
+    expect((await processors({ network: 'mastercard' }, hour)).map(({ processor_id, attempts, approved, declined, skipped }) => [processor_id, attempts, approved, declined, skipped])).toEqual([
+      ['A', 1, 0, 1, 0],
+      ['B', 1, 1, 0, 0],
+      ['C', 0, 0, 0, 1],
+    ]);
+    expect(await routes(hour)).toEqual([{ route_id: 'proute_stg_r', tier: 0, payments: 3, succeeded: 3, first_processor_success_share: 0.3333, mean_attempts: 1.6667 }]);
+  });
+
   it('forgets a payment’s tally once it has finished', async () => {
     await record(new PaymentScript('pay_1').startTier().call('proc_a', 'approved').succeed('proc_a'), new PaymentScript('pay_2').startTier().call('proc_a', 'declined'));
     await fixture.project(analytics);

@@ -106,6 +106,7 @@ function openApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('Checkout sessions', 'What a customer pays, in up to ten cascade tiers')
     .addTag('Payments', 'Paying a checkout session, and the events of each payment')
     .addTag('Events', "The account's event stream for analytics consumers: pages to poll, or server-sent events")
+    .addTag('Analytics', 'Approval rates, outcomes and latency per processor, and per route and tier, counted from the events in hourly buckets')
     .addTag('Operations', 'Health, readiness and metrics, without a token')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetails, FieldError] });

@@ -1,0 +1,2 @@
+export * from './analytics.reader';
+export * from './analytics.module';
