@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { MAX_EVENTS_EXAMINED } from '@payments/orchestration';
 
 // What presentEvent answers, field by field, and the event stream's page around it.
 
@@ -57,7 +58,7 @@ export class EventList {
 
   @ApiProperty({
     example: false,
-    description: 'true: the page stopped before the end of the log (it filled `limit`, or examined 1000 events of the log), so read the next page at once; false: it reached the end, so poll again later',
+    description: `true: the page stopped before the end of the log (it filled \`limit\`, or examined ${MAX_EVENTS_EXAMINED} events of the log), so read the next page at once; false: it reached the end, so poll again later`,
   })
   has_more!: boolean;
 }

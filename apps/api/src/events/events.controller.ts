@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AccountEvents, SETTINGS, Settings } from '@payments/orchestration';
+import { AccountEvents, MAX_EVENTS_EXAMINED, SETTINGS, Settings } from '@payments/orchestration';
 import { ApiProblems } from '../http/api-problems';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
 import { ProblemException } from '../http/problem-details';
@@ -33,7 +33,7 @@ export class EventsController {
     summary: "A page of the account's events after a position of the global log, for consumers that poll",
     description:
       `${SCOPE} Poll with \`after\` = the last \`next_after\`: an empty page still answers \`next_after\`. ` +
-      'One page examines at most 1000 events of the log (which every account shares), so a page may hold fewer than `limit` events, or none, ' +
+      `One page examines at most ${MAX_EVENTS_EXAMINED} events of the log (which every account shares), so a page may hold fewer than \`limit\` events, or none, ` +
       'and still have `has_more: true`: read on at once while `has_more`, and wait between polls once it is false.',
   })
   @ApiOkResponse({ type: EventList, description: 'The page, and where the next one starts', example: EVENT_LIST_EXAMPLE })
