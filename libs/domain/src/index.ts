@@ -14,3 +14,5 @@ export * from './route';
 export * from './catalog';
 export * from './checkout-session';
 export * from './analytics';
+export * from './webhook-endpoint';
+export * from './webhook-delivery';

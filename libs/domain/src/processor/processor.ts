@@ -157,9 +157,9 @@ const REDACTED = '[redacted]';
 
 /**
  * Event data as it may leave the service (exports, audit feeds, the event stream API): a
- * processor's signing secret is stored because signing needs it after a restart, but is shown
- * to no one; nor is an API token's hash, which is unsalted, so a hand-picked token could be
- * guessed from it.
+ * processor's or a webhook endpoint's signing secret is stored because signing needs it after a
+ * restart, but is shown to no one; nor is an API token's hash, which is unsalted, so a
+ * hand-picked token could be guessed from it.
  */
 export function redactSecrets(type: string, data: unknown): unknown {
   if (type === 'ProcessorConnected') return redactHttpSecret(data as { http: HttpEndpoint | null });
@@ -168,6 +168,8 @@ export function redactSecrets(type: string, data: unknown): unknown {
     return { ...updated, changes: redactHttpSecret(updated.changes) };
   }
   if (type === 'AccountTokenRegistered') return { ...(data as object), token_hash: REDACTED };
+  // A webhook endpoint's signing secret: shown once when created or rotated, never in an event.
+  if (type === 'WebhookEndpointCreated' || type === 'WebhookEndpointSecretRotated') return { ...(data as object), secret: REDACTED };
   return data;
 }
 

@@ -1,0 +1,3 @@
+export * from './webhook-event-types';
+export * from './webhook-url';
+export * from './webhook-endpoint';

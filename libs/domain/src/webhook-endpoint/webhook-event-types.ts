@@ -1,0 +1,52 @@
+/** The webhook event types of API.md "Webhooks", which an endpoint subscribes to by name. */
+export const WEBHOOK_EVENT_TYPES = [
+  'payment.succeeded',
+  'payment.failed',
+  'payment.requires_capture',
+  'payment.captured',
+  'payment.canceled',
+  'refund.succeeded',
+  'refund.failed',
+  'checkout.session.completed',
+  'checkout.session.expired',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** `events: ["*"]`: every type, including those added later. */
+export const EVERY_WEBHOOK_EVENT = '*';
+
+/** What a webhook's `data` holds: the object as the API shows it. */
+export type WebhookObjectKind = 'payment' | 'checkout_session';
+
+export interface WebhookTrigger {
+  type: WebhookEventType;
+  /** The object of the stream the stored event is in, as it stands at that event. */
+  object: WebhookObjectKind;
+}
+
+/**
+ * Which stored events are delivered, as which webhook type. The other types of
+ * WEBHOOK_EVENT_TYPES come with the events of captures, cancellations and refunds: one line
+ * each here (and a presenter for a new object kind).
+ */
+const WEBHOOK_TRIGGERS: ReadonlyMap<string, WebhookTrigger> = new Map([
+  ['PaymentSucceeded', { type: 'payment.succeeded', object: 'payment' }],
+  ['PaymentFailed', { type: 'payment.failed', object: 'payment' }],
+  ['CheckoutSessionCompleted', { type: 'checkout.session.completed', object: 'checkout_session' }],
+  ['CheckoutSessionExpired', { type: 'checkout.session.expired', object: 'checkout_session' }],
+]);
+
+/** The webhook a stored event of this type makes, if any. */
+export function webhookTriggerOf(storedEventType: string): WebhookTrigger | undefined {
+  return WEBHOOK_TRIGGERS.get(storedEventType);
+}
+
+/** Whether an endpoint's `events` take this type. */
+export function subscribesTo(events: readonly string[], type: WebhookEventType): boolean {
+  return events.includes(EVERY_WEBHOOK_EVENT) || events.includes(type);
+}
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+}
