@@ -6,9 +6,11 @@ import { checkoutSessions } from './checkout-sessions';
 import { payments } from './payments';
 import { routeListing } from './route-listing';
 import { routeReferences } from './route-references';
+import { webhookDeliveries } from './webhook-deliveries';
+import { webhookEndpointsListing } from './webhook-endpoints';
 
 /**
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics, webhookEndpointsListing, webhookDeliveries];
