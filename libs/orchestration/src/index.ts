@@ -16,3 +16,4 @@ export * from './projections';
 export * from './payments';
 export * from './events';
 export * from './analytics';
+export * from './webhooks';

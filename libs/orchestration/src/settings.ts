@@ -1,4 +1,4 @@
-import { PaymentsEnv } from '@payments/domain';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, PaymentsEnv } from '@payments/domain';
 import { dataDirSecret } from './data-dir-secrets';
 
 /** Every setting of the service (DESIGN.md "Settings"); all optional, bad values stop start-up. */
@@ -23,6 +23,10 @@ export interface Settings {
   /** Prefix of every Redis key, so several services or test runs can share one Redis. */
   redisKeyPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: in prod, webhook URLs may resolve to loopback, private and link-local addresses. */
+  webhookAllowPrivateUrls: boolean;
+  /** WEBHOOK_RETRY_SCHEDULE: the pauses after each failed webhook try; a delivery has one try more than pauses. */
+  webhookRetryScheduleMs: number[];
 }
 
 /**
@@ -78,6 +82,19 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A comma list of durations such as `1m,5m,30m,2h` (units ms, s, m, h), each above 0. */
+function durations(env: Env, name: string, fallback: readonly number[]): number[] {
+  const raw = optional(env, name);
+  if (raw === undefined) return [...fallback];
+  const parts = raw.split(',').map((part) => /^\s*(\d+)(ms|s|m|h)\s*$/.exec(part));
+  if (parts.length > 20 || parts.some((match) => match === null || Number(match[1]) === 0)) {
+    throw new SettingsError(name, `must be 1 to 20 durations above 0 separated by commas, such as 1m,5m,30m,2h (units ms, s, m, h), got "${raw}"`);
+  }
+  return parts.map((match) => Number(match![1]) * DURATION_UNITS_MS[match![2]]);
+}
+
 function token(env: Env, name: string, prefix: string): string | undefined {
   const raw = optional(env, name);
   if (raw !== undefined && !new RegExp(`^${prefix}_(prod|stg)_[A-Za-z0-9]{16,}$`).test(raw)) {
@@ -120,5 +137,7 @@ export function loadSettings(env: Env = process.env): Settings {
     cardFingerprintSecret: fingerprintSecret,
     redisKeyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'payments:',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    webhookAllowPrivateUrls: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',
+    webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
   };
 }

@@ -14,8 +14,10 @@ function hmacHex(secret: string, timestamp: number, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-export function signPayload(secret: string, body: string, timestampSeconds: number): string {
-  return `t=${timestampSeconds},v1=${hmacHex(secret, timestampSeconds, body)}`;
+/** Several secrets give several `v1` values, in order: a webhook endpoint signs with its old secret too while a rotation overlaps. */
+export function signPayload(secret: string | readonly string[], body: string, timestampSeconds: number): string {
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return [`t=${timestampSeconds}`, ...secrets.map((each) => `v1=${hmacHex(each, timestampSeconds, body)}`)].join(',');
 }
 
 export interface VerifySignatureOptions {
