@@ -10,6 +10,7 @@ import { HttpConventionsModule } from './http/http-conventions.module';
 import { OpsModule } from './ops/ops.module';
 import { PaymentsApiModule } from './payments/payments-api.module';
 import { RoutesApiModule } from './routes/routes-api.module';
+import { WebhooksApiModule } from './webhooks/webhooks-api.module';
 
 /**
  * The HTTP service. Feature modules register here; the ports they share come from
@@ -20,7 +21,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule, WebhooksApiModule],
     };
   }
 }

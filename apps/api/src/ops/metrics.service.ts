@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type FinishedPaymentStatus = 'succeeded' | 'failed';
@@ -16,7 +17,7 @@ export interface HttpRequestLabels {
  * one process (the end-to-end tests) never register a metric twice.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements WebhookMetrics {
   private readonly registry = new Registry();
 
   private readonly httpRequestDuration = new Histogram<keyof HttpRequestLabels>({
@@ -39,6 +40,20 @@ export class MetricsService {
     name: 'processor_outcomes_total',
     help: 'Processor calls and skips of the payment cascade, by processor and outcome.',
     labelNames: ['processor_id', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly webhookDeliveries = new Counter<'status'>({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook deliveries scheduled, and those that reached a final status (succeeded or failed).',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+
+  private readonly webhookAttempts = new Counter<'outcome'>({
+    name: 'webhook_delivery_attempts_total',
+    help: 'Tries of webhook deliveries, by outcome: acknowledged (a 2xx), http_error, timeout, unreachable.',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
 
@@ -71,6 +86,14 @@ export class MetricsService {
 
   recordProcessorOutcome(processorId: string, outcome: ProcessorOutcome): void {
     this.processorOutcomes.inc({ processor_id: processorId, outcome });
+  }
+
+  recordWebhookDelivery(status: WebhookDeliveryMetric): void {
+    this.webhookDeliveries.inc({ status });
+  }
+
+  recordWebhookAttempt(outcome: WebhookTryOutcome): void {
+    this.webhookAttempts.inc({ outcome });
   }
 
   setProjectionLag(projection: string, lagEvents: number): void {

@@ -107,6 +107,7 @@ function openApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('Payments', 'Paying a checkout session, and the events of each payment')
     .addTag('Events', "The account's event stream for analytics consumers: pages to poll, or server-sent events")
     .addTag('Analytics', 'Approval rates, outcomes and latency per processor, and per route and tier, counted from the events in hourly buckets')
+    .addTag('Webhooks', 'Endpoints that receive signed POSTs of payment and checkout session events, their secrets and their delivery logs')
     .addTag('Operations', 'Health, readiness and metrics, without a token')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetails, FieldError] });

@@ -1,0 +1,35 @@
+import { WebhookDelivery, WebhookEndpoint } from '@payments/domain';
+import { WebhookEndpointView } from '@payments/read-models/projections/webhook-endpoints';
+
+/** An endpoint as every answer but creation and rotation shows it: never its secret. */
+export function presentWebhookEndpoint(endpoint: WebhookEndpoint | WebhookEndpointView) {
+  return {
+    id: endpoint.id,
+    object: 'webhook_endpoint' as const,
+    url: endpoint.url,
+    events: endpoint.events,
+    description: endpoint.description,
+    status: endpoint.status,
+    created_at: endpoint.createdAt,
+    updated_at: endpoint.updatedAt,
+  };
+}
+
+/** The answers to creation and rotation, the only ones that show the (current) secret. */
+export function presentWebhookEndpointWithSecret(endpoint: WebhookEndpoint) {
+  return { ...presentWebhookEndpoint(endpoint), secret: endpoint.secret };
+}
+
+export function presentWebhookDelivery(delivery: WebhookDelivery) {
+  return {
+    id: delivery.id,
+    object: 'webhook_delivery' as const,
+    endpoint_id: delivery.endpointId,
+    event_id: delivery.eventId,
+    type: delivery.type,
+    status: delivery.status,
+    attempts: delivery.attempts.map(({ at, status_code, duration_ms, error }) => ({ at, status_code, duration_ms, error })),
+    next_attempt_at: delivery.nextAttemptAt,
+    created_at: delivery.createdAt,
+  };
+}

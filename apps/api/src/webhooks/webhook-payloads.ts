@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CheckoutSessionEvent, PaymentEvent, WebhookDelivery, WebhookObjectKind, checkoutSessionDecider, fold, paymentView } from '@payments/domain';
+import { EventStore, readStreamToArray } from '@payments/event-store';
+import { CheckoutSessionLinks, EVENT_STORE, WebhookPayloads } from '@payments/orchestration';
+import { presentCheckoutSession } from '../checkout-sessions/checkout-session.presenter';
+import { presentPayment } from '../payments/payment.presenter';
+
+/**
+ * A webhook's `data`: the object of the delivered event's stream folded up to that event, shown
+ * by the presenters GET /v1/payments/{id} and GET /v1/checkout/sessions/{id}?expand=custom_fields
+ * use, so every try of a delivery carries the same object, as it stood then.
+ */
+@Injectable()
+export class ApiWebhookPayloads implements WebhookPayloads {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly links: CheckoutSessionLinks,
+  ) {}
+
+  async data(delivery: WebhookDelivery, object: WebhookObjectKind): Promise<unknown> {
+    const { stream, revision } = delivery.source;
+    const recorded = await readStreamToArray(this.events, stream, { maxCount: revision + 1 });
+    const events = recorded.map(({ type, data }) => ({ type, data }));
+    switch (object) {
+      case 'payment': {
+        const view = paymentView(events as PaymentEvent[]);
+        if (!view) throw new Error(`${stream} has no payment to show`);
+        return presentPayment(view);
+      }
+      case 'checkout_session': {
+        const state = fold(checkoutSessionDecider, events as CheckoutSessionEvent[]);
+        if (state.status !== 'created') throw new Error(`${stream} has no checkout session to show`);
+        return presentCheckoutSession(state.session, new Date(delivery.createdAt), this.links, ['custom_fields']);
+      }
+    }
+  }
+}
