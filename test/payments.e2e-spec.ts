@@ -82,7 +82,7 @@ describe('payments over HTTP', () => {
       expect((await shop.get(`/v1/checkout/sessions/${sessionId}`).expect(200)).body).toMatchObject({ status: 'complete', payment_status: 'paid' });
     });
 
-    it('lists its stored events with revision, position, time, data and metadata', async () => {
+    it('lists its stored events with stream, revision, position, time, data and metadata', async () => {
       const sessionId = await shop.session([{ amount: 5000 }], await shop.route([await shop.processor('Acme')]));
       const payment = (await shop.pay(sessionId).set('X-Request-Id', 'req_paytrace').expect(201)).body;
 
@@ -92,6 +92,7 @@ describe('payments over HTTP', () => {
       expect(items[0]).toEqual({
         id: expect.stringMatching(/^evt_stg_[0-9a-f]{32}$/),
         type: 'PaymentStarted',
+        stream: `payment-${payment.id}`,
         revision: 0,
         position: expect.any(Number),
         created_at: expect.any(String),
