@@ -6,6 +6,10 @@ export type ProcessorSnapshot = Pick<Processor, 'id' | 'status' | 'supported_cur
 
 export type SkipReason = 'unavailable' | 'unsupported_currency' | 'unsupported_network' | 'not_in_attempts';
 
+export function processorSnapshot({ id, status, supported_currencies, supported_networks, fees }: ProcessorSnapshot): ProcessorSnapshot {
+  return { id, status, supported_currencies, supported_networks, fees };
+}
+
 /**
  * Why the cascade cannot call a processor for this currency and network, or null when it can.
  * A processor the tier names but the account no longer has is as good as unavailable.

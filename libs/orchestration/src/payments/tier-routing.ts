@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Account, Processor, ProcessorSnapshot, RoutePolicy, TierRouting, routeDecider, streamName } from '@payments/domain';
+import { Account, RoutePolicy, TierRouting, processorSnapshot, routeDecider, routePolicyOf, streamName } from '@payments/domain';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CommandRunner } from '../command-handling/command-runner';
 
@@ -22,7 +22,7 @@ export class TierRoutingResolver {
       this.accounts.processors(accountId, undefined, account),
       routeId === null ? null : this.routePolicy(accountId, routeId),
     ]);
-    return { route, processors: items.map(({ processor }) => snapshotOf(processor)), default_processor_id: account.defaultProcessorId };
+    return { route, processors: items.map(({ processor }) => processorSnapshot(processor)), default_processor_id: account.defaultProcessorId };
   }
 
   /**
@@ -35,11 +35,6 @@ export class TierRoutingResolver {
     const state = await this.runner.load(streamName('route', routeId), routeDecider);
     // Payments take route ids from their session and account, which name only live routes of their own.
     if (state.status === 'none' || state.route.accountId !== accountId) throw new Error(`route ${routeId} of a payment of account ${accountId} does not exist`);
-    const { id, revision, strategy, processors, rules, failover, optimized_retry } = state.route;
-    return { route_id: id, revision, strategy, processors, rules, failover, optimized_retry };
+    return routePolicyOf(state.route);
   }
-}
-
-function snapshotOf({ id, status, supported_currencies, supported_networks, fees }: Processor): ProcessorSnapshot {
-  return { id, status, supported_currencies, supported_networks, fees };
 }
