@@ -1,7 +1,7 @@
 import { SqliteEventStore, randomEventId } from '@payments/event-store';
 import { SqliteReadModelStore, listAccounts } from '@payments/read-models';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 const ROOT = join(__dirname, '../../..');
 
 /** Runs the CLI as `npm run cli` does, with only DATA_DIR set. */
-async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       join(ROOT, 'node_modules/.bin/ts-node'),
-      ['-r', 'tsconfig-paths/register', '--transpile-only', 'apps/cli/src/main.ts', ...args],
+      ['-r', 'tsconfig-paths/register', '--swc', 'apps/cli/src/main.ts', ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH, DATA_DIR: dataDir } },
     );
     return { code: 0, stdout, stderr };
@@ -39,7 +39,7 @@ describe('the operator CLI', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('exports the events after a position as JSON lines', async () => {
-    const { code, stdout } = await cli(dataDir, 'export-events', '--after', '1');
+    const { code, stdout } = await cli(dataDir, 'export', 'events', '--after', '1');
 
     expect(code).toBe(0);
     expect(stdout.trim().split('\n').map((line) => JSON.parse(line).stream)).toEqual(['account-acc_stg_b']);
@@ -56,23 +56,53 @@ describe('the operator CLI', () => {
   });
 
   it('prints a stream event by event', async () => {
-    const { code, stdout } = await cli(dataDir, 'replay', 'account-acc_stg_a');
+    const { code, stdout } = await cli(dataDir, 'replay', 'stream', 'account-acc_stg_a');
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/^#0 AccountOpened \(position 1, /);
   });
 
   it('exits with 2 and the usage on a bad command line', async () => {
-    const { code, stderr } = await cli(dataDir, 'export-events', '--limit', '0');
+    const { code, stderr } = await cli(dataDir, 'export', 'events', '--limit', '0');
 
     expect(code).toBe(2);
-    expect(stderr).toMatch(/--limit must be at least 1[\s\S]*usage: npm run -s cli/);
+    expect(stderr).toMatch(/--limit must be at least 1[\s\S]*Usage: npm run -s cli -- export events \[options\]/);
   });
 
   it('exits with 1 when the command fails', async () => {
-    const { code, stderr } = await cli(dataDir, 'replay', 'account-acc_stg_missing');
+    const { code, stderr } = await cli(dataDir, 'replay', 'stream', 'account-acc_stg_missing');
 
     expect(code).toBe(1);
     expect(stderr).toBe('error: stream account-acc_stg_missing has no events\n');
   });
+
+  it.each([
+    [['rebuild', 'all']],
+    [['export', 'events']],
+    [['replay', 'stream', 'account-acc_stg_a']],
+    [['replay', 'payment', 'pay_stg_0123456789abcdef']],
+  ])('says there is no store in a DATA_DIR without one, exits with 2 and creates nothing: %j', async (args) => {
+    const empty = mkdtempSync(join(tmpdir(), 'cli-empty-'));
+    try {
+      const { code, stdout, stderr } = await cli(empty, ...args);
+
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/^error: no event store in DATA_DIR .*cli-empty-.*events\.db does not exist/);
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it.each([[[]], [['rebuild']], [['replay']], [['replay', 'payment']], [['replay', 'stream']], [['backtest']], [['export']], [['export', 'events']]])(
+    'prints the usage of %j with --help',
+    async (args) => {
+      const { code, stdout } = await cli(dataDir, ...args, '--help');
+
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`^Usage: npm run -s cli -- ${args.join(' ')}`.replace(/ +$/, '')));
+      expect(stdout).toMatch(/-h, --help +display help for command/);
+    },
+  );
 });

@@ -1,104 +1,181 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 // The settings module alone: the library's barrel would load every Nest module and slow each command.
-import { SettingsError, loadSettings } from '@payments/orchestration/settings';
-import { allProjections } from '@payments/read-models';
-import { exportEvents } from './commands/export-events';
-import { rebuild } from './commands/rebuild';
-import { replayStream } from './commands/replay';
-import { UsageError, WriteLine, lineWriter } from './output';
-import { CliStores, openStores } from './stores';
+import { Settings, SettingsError, loadSettings } from '@payments/orchestration/settings';
+import { allProjections } from '@payments/read-models/projections/all-projections';
+import type { ExportFormat } from './commands/export-events';
+import { SetupError, UsageError, WriteLine, lineWriter } from './output';
+import { ProgressSink } from './progress';
+import { EventLog, openEventLog, openReadModels } from './stores';
 
-const USAGE = `usage: npm run -s cli -- <command>
-  rebuild <projection|all>                replay projections from position 0 into the read-model store
-  export-events [--after N] [--limit N]   events in global order after position N, as JSON lines
-  replay <stream>                         a stream's events, one by one
-Settings come from the environment as for the service (DATA_DIR, EVENTSTORE_CONNECTION_STRING, REDIS_URL, ...).`;
+// Each command's module is loaded by its action alone, so that --help and every other command
+// start without what one command needs (backtest checks a route with the API's DTOs).
+const EXPORT_FORMATS: readonly ExportFormat[] = ['ndjson', 'csv'];
 
-export async function run(argv: string[], out: WriteLine): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help') {
-    await out(USAGE);
-    return;
-  }
-  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"`);
-  const { values, positionals } = parseCommandLine(rest);
-  const stores = openStores(loadSettings());
+export interface CliContext {
+  /** stdout, a line at a time: what the command answers. */
+  out: WriteLine;
+  /** stderr: errors, help after a mistake, progress. */
+  err: ProgressSink;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes: 0 done, 1 failed (or, for replay, a difference found), 2 bad command line, settings or input. */
+export async function run(argv: string[], context: CliContext): Promise<number> {
+  let exitCode = 0;
+  const program = operatorCli(context, (code) => (exitCode = code));
   try {
-    await runCommand(command, values, positionals, stores, out);
-  } finally {
-    await stores.close();
-  }
-}
-
-const COMMANDS = ['rebuild', 'export-events', 'replay'] as const;
-type Command = (typeof COMMANDS)[number];
-
-function isCommand(command: string): command is Command {
-  return (COMMANDS as readonly string[]).includes(command);
-}
-
-async function runCommand(
-  command: Command,
-  options: { after?: string; limit?: string },
-  positionals: string[],
-  { events, readModels }: CliStores,
-  out: WriteLine,
-): Promise<void> {
-  switch (command) {
-    case 'rebuild':
-      return rebuild(single(positionals, 'a projection name or all'), { events, readModels, projections: allProjections, out });
-    case 'export-events':
-      if (positionals.length > 0) throw new UsageError(`export-events takes no arguments, got ${positionals.join(' ')}`);
-      return exportEvents(
-        events,
-        { after: options.after === undefined ? undefined : BigInt(wholeNumber(options.after, '--after')), limit: options.limit === undefined ? undefined : positive(options.limit) },
-        out,
-      );
-    case 'replay':
-      return replayStream(events, single(positionals, 'a stream name'), out);
-  }
-}
-
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: { after: { type: 'string' }, limit: { type: 'string' } }, allowPositionals: true, strict: true });
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
   } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function single(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UsageError(`expected ${what}`);
-  return positionals[0];
-}
-
-function wholeNumber(raw: string, option: string): string {
-  if (!/^\d+$/.test(raw)) throw new UsageError(`${option} must be a whole number, got "${raw}"`);
-  return raw;
-}
-
-function positive(raw: string): number {
-  const limit = Number(wholeNumber(raw, '--limit'));
-  if (limit < 1 || !Number.isSafeInteger(limit)) throw new UsageError(`--limit must be at least 1, got "${raw}"`);
-  return limit;
-}
-
-/** Exit codes: 0 done, 1 failed, 2 bad command line or settings. */
-async function main(): Promise<void> {
-  try {
-    await run(process.argv.slice(2), lineWriter(process.stdout));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-    } else if (error instanceof SettingsError) {
-      process.stderr.write(`invalid setting ${error.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError || error instanceof SetupError || error instanceof SettingsError) {
+      context.err.write(`error: ${error instanceof SettingsError ? `invalid setting ${error.message}` : error.message}\n`);
+      return 2;
     }
+    context.err.write(`error: ${describe(error)}\n`);
+    return 1;
   }
+}
+
+/**
+ * The commands, on commander: subcommands each with their own --help, options parsed and
+ * checked before anything is opened, and a parse error answered with the command's usage.
+ */
+function operatorCli(context: CliContext, exit: (code: number) => void): Command {
+  const settings = () => loadSettings(context.env);
+  const program = new Command('npm run -s cli --')
+    .description('Operator commands on the service\'s stores. Settings come from the environment as for the service (DATA_DIR, EVENTSTORE_CONNECTION_STRING, REDIS_URL, REDIS_KEY_PREFIX).')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => void context.out(text.replace(/\n$/, '')), writeErr: (text) => void context.err.write(text) })
+    .showHelpAfterError()
+    .helpCommand(false);
+
+  program
+    .command('rebuild')
+    .description(
+      'Replays projections from position 0 into new read models beside the served ones, and swaps each in when it has caught up: ' +
+        'until then the service serves the old one, and a rebuild stopped halfway leaves it serving. Safe while the service runs.',
+    )
+    .argument('<projection>', `a projection name, or all: ${allProjections.map((projection) => projection.name).join(', ')}`)
+    .action(async (target: string) => {
+      const config = settings();
+      const log = await openEventLog(config);
+      try {
+        const stores = await openReadModels(config);
+        try {
+          await context.out(`events: ${log.where}; read models: ${stores.where}`);
+          const { rebuild } = await import('./commands/rebuild');
+          await rebuild(target, { events: log.events, readModels: stores.readModels, projections: allProjections, out: context.out, progress: context.err, head: log.head() });
+        } finally {
+          await stores.close();
+        }
+      } finally {
+        await log.close();
+      }
+    });
+
+  const replay = program.command('replay').description('Prints stored history, event by event.');
+  replay
+    .command('payment')
+    .description(
+      "A payment's timeline (tiers, routes, candidate order, skips, calls and their outcomes), with every routing decision " +
+        'derived again from the route revision and processor settings the payment recorded; exits with 1 if any differs.',
+    )
+    .argument('<id>', 'the payment id (pay_…)')
+    .option('--json', 'the timeline and the decisions as one JSON document')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const { replayPayment } = await import('./commands/replay-payment');
+      exit(await withEventLog(settings(), (log) => replayPayment(log.events, id, { out: context.out, json: options.json === true })));
+    });
+  replay
+    .command('stream')
+    .description('Any stream, event by event as stored (secrets redacted).')
+    .argument('<name>', 'the stream name, e.g. payment-pay_stg_… or route-proute_stg_…')
+    .action(async (name: string) => {
+      const { replayStream } = await import('./commands/replay-stream');
+      await withEventLog(settings(), (log) => replayStream(log.events, name, context.out));
+    });
+
+  program
+    .command('backtest')
+    .description(
+      "Replays past payments' card, amount, currency and recorded processor outcomes through a candidate route, and prints the " +
+        'approval rates it would have had next to what happened; processors history never tried for a payment count as unknown.',
+    )
+    .requiredOption('--route <file.json>', 'the candidate route, as the body of POST /v1/processor-routes')
+    .option('--from <time>', 'only payments started at or after this ISO 8601 time', isoTime('--from'))
+    .option('--to <time>', 'only payments started before this ISO 8601 time', isoTime('--to'))
+    .action(async (options: { route: string; from?: Date; to?: Date }) => {
+      const { backtest } = await import('./commands/backtest');
+      await withEventLog(settings(), (log) => backtest(log.events, { ...options, out: context.out, progress: context.err, head: log.head() }));
+    });
+
+  const exportCommand = program.command('export').description('Writes stored data out.');
+  exportCommand
+    .command('events')
+    .description('Every event in global order (secrets redacted): positions and revisions as strings, data and metadata as JSON.')
+    .option('--after <position>', 'only events after this global position', position)
+    .option('--type <type>', 'only events of this type; repeat or separate with commas for several', types, [])
+    .option('--limit <n>', 'at most this many events', positive('--limit'))
+    .addOption(new Option('--format <format>', 'one JSON object per line, or CSV with a header row').choices(EXPORT_FORMATS).default('ndjson'))
+    .action(async (options: { after?: bigint; type: string[]; limit?: number; format: ExportFormat }) => {
+      const { exportEvents } = await import('./commands/export-events');
+      await withEventLog(settings(), (log) =>
+        exportEvents(log.events, { after: options.after, types: options.type, limit: options.limit, format: options.format }, { out: context.out, progress: context.err, head: log.head() }),
+      );
+    });
+
+  return program;
+}
+
+async function withEventLog<T>(settings: Settings, use: (log: EventLog) => Promise<T>): Promise<T> {
+  const log = await openEventLog(settings);
+  try {
+    return await use(log);
+  } finally {
+    await log.close();
+  }
+}
+
+function position(raw: string): bigint {
+  if (!/^\d+$/.test(raw)) throw new InvalidArgumentError(`--after must be a whole number, got "${raw}"`);
+  return BigInt(raw);
+}
+
+function positive(option: string) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new InvalidArgumentError(`${option} must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < 1 || !Number.isSafeInteger(value)) throw new InvalidArgumentError(`${option} must be at least 1, got "${raw}"`);
+    return value;
+  };
+}
+
+function types(raw: string, previous: string[]): string[] {
+  const named = raw.split(',').map((type) => type.trim());
+  if (named.some((type) => !/^[A-Za-z][A-Za-z0-9]*$/.test(type))) throw new InvalidArgumentError('an event type is a PascalCase name such as PaymentStarted');
+  return [...previous, ...named];
+}
+
+function isoTime(option: string) {
+  return (raw: string): Date => {
+    const time = new Date(raw);
+    if (!/^\d{4}-\d\d-\d\d/.test(raw) || Number.isNaN(time.getTime())) throw new InvalidArgumentError(`${option} must be an ISO 8601 time such as 2026-01-31 or 2026-01-31T12:00:00Z`);
+    return time;
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY') return `${error.message}: another process (the service) held the read-model file's write lock too long; run the command again`;
+    return error.message;
+  }
+  return String(error);
+}
+
+async function main(): Promise<void> {
+  process.exitCode = await run(process.argv.slice(2), { out: lineWriter(process.stdout), err: process.stderr, env: process.env });
 }
 
 if (require.main === module) void main();

@@ -1,25 +1,88 @@
 import Redis from 'ioredis';
-import { EventStore, createEventStore } from '@payments/event-store';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+// The adapters' own modules: the package index also loads the EventStoreDB client, which adds
+// half a second to every command that does not use it.
+import { EventStore } from '@payments/event-store/event-store';
+import { SqliteEventStore } from '@payments/event-store/sqlite-event-store';
+import { eventsDatabaseFile, openEventsDatabaseReadOnly } from '@payments/event-store/sqlite-events-database';
 import { Settings } from '@payments/orchestration/settings';
-import { ReadModelStore, createReadModelStore } from '@payments/read-models';
+import { ReadModelStore } from '@payments/read-models/read-model-store';
+import { RedisReadModelStore } from '@payments/read-models/redis-read-model-store';
+import { SqliteReadModelStore } from '@payments/read-models/sqlite-read-model-store';
+import { SetupError } from './output';
 
-export interface CliStores {
+/** The event log, opened for reading: no command of the CLI appends. */
+export interface EventLog {
   events: EventStore;
-  readModels: ReadModelStore;
+  /** Where the log is, for the operator: a file or a server. */
+  where: string;
+  /** The position of the last event now, for a progress bar's 100 %; undefined when the store cannot tell. */
+  head(): bigint | undefined;
   close(): Promise<void>;
 }
 
-/** The same stores the service would use with these settings, so a rebuild fills what the service reads. */
-export function openStores(settings: Settings): CliStores {
-  const events = createEventStore({ connectionString: settings.eventStoreConnectionString, dataDir: settings.dataDir });
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, maxRetriesPerRequest: 2 }) : null;
-  const readModels = createReadModelStore({ redis, dataDir: settings.dataDir });
+/**
+ * The service's log as its settings name it. The embedded file is opened read-only, so the
+ * commands read it while the service writes (WAL) and never create one: pointed at a DATA_DIR
+ * that holds no store, they say so.
+ */
+export async function openEventLog(settings: Settings): Promise<EventLog> {
+  if (settings.eventStoreConnectionString) {
+    const { EventStoreDbEventStore } = await import('@payments/event-store/eventstoredb-event-store');
+    const events = new EventStoreDbEventStore({ connectionString: settings.eventStoreConnectionString });
+    return { events, where: 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)', head: () => undefined, close: () => events.close() };
+  }
+  const file = eventsDatabaseFile(settings.dataDir);
+  if (!existsSync(file)) {
+    throw new SetupError(`no event store in DATA_DIR ${resolve(settings.dataDir)}: ${file} does not exist. Point DATA_DIR at the service's data directory.`);
+  }
+  const events = new SqliteEventStore({ dataDir: settings.dataDir, readOnly: true });
   return {
     events,
-    readModels,
-    async close() {
-      await Promise.all([events.close(), readModels.close()]);
-      await redis?.quit();
+    where: resolve(file),
+    head() {
+      const db = openEventsDatabaseReadOnly(settings.dataDir);
+      try {
+        return (db.prepare('SELECT max(position) FROM events').pluck().safeIntegers(true).get() as bigint | null) ?? undefined;
+      } finally {
+        db.close();
+      }
     },
+    close: () => events.close(),
   };
+}
+
+export interface ReadModels {
+  readModels: ReadModelStore;
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The read-model store the service uses with the same settings (Redis with REDIS_URL, else the
+ * SQLite file beside the events), so that a rebuild replaces what the service serves. The
+ * SQLite writes run on this thread: nothing else here waits on them.
+ */
+export async function openReadModels(settings: Settings): Promise<ReadModels> {
+  if (settings.redisUrl) {
+    const redis = new Redis(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, maxRetriesPerRequest: 2, lazyConnect: true });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      throw new SetupError(`cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+    }
+    return {
+      readModels: new RedisReadModelStore(redis),
+      where: `Redis (REDIS_URL), keys under ${settings.redisKeyPrefix}rm:`,
+      async close() {
+        await redis.quit();
+      },
+    };
+  }
+  const readModels = new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
+  return { readModels, where: resolve(join(settings.dataDir, 'read-models.db')), close: () => readModels.close() };
 }

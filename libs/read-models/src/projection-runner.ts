@@ -106,6 +106,11 @@ export class ProjectionRunner {
   async catchUp(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
     if (this.following) throw new Error(`projection ${this.projection.name} is following the log; stop it first`);
     await this.loadCheckpoint();
+    await this.catchUpFromApplied(onProgress);
+  }
+
+  /** catchUp from the position applied in memory, which may be ahead of the stored checkpoint. */
+  private async catchUpFromApplied(onProgress?: (progress: CatchUpProgress) => void): Promise<void> {
     let events = 0;
     const report = (batch: readonly RecordedEvent[]) => {
       events += batch.length;
@@ -150,7 +155,7 @@ export class ProjectionRunner {
       onProgress?.({ position: from, events });
     }
     for (const runner of runners) {
-      await runner.catchUp((progress) => onProgress?.({ position: progress.position, events: events + progress.events }));
+      await runner.catchUpFromApplied((progress) => onProgress?.({ position: progress.position, events: events + progress.events }));
     }
   }
 

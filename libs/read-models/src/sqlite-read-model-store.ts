@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteWriter, openSqliteWriter, openSqliteWriterInThisThread } from '@payments/event-store';
+// The writer thread's own module: the package index also loads the EventStoreDB client.
+import { SqliteWriter, openSqliteWriter, openSqliteWriterInThisThread } from '@payments/event-store/sqlite-writer-thread';
 import { prepareWrites } from './prepared-writes';
 import {
   NotRebuiltCollection,

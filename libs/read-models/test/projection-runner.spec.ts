@@ -223,6 +223,26 @@ describe('ProjectionRunner', () => {
     });
   });
 
+  describe('catching up together', () => {
+    it('reads each event of the log once for all the runners and applies it once to each', async () => {
+      const read = jest.spyOn(events, 'readAllPage');
+      await appendEvents(events, 'a-1', 30);
+      await appendEvents(events, 'other-1', 5, 'Ignored');
+      const together = ['one', 'two', 'three'].map((name) => runner(countingProjection(name), { batchSize: 7 }));
+      const progress: number[] = [];
+
+      await ProjectionRunner.catchUpTogether(together, ({ events: count }) => progress.push(count));
+
+      const eventsRead = read.mock.results.reduce((total, result) => total + (result.value as RecordedEvent[]).length, 0);
+      expect(eventsRead).toBe(35);
+      expect(progress).toEqual([7, 14, 21, 28, 35]);
+      for (const name of ['one', 'two', 'three']) {
+        expect((await readModels.get<StreamCount>(`${name}_counts`, 'a-1'))?.positions).toEqual(Array.from({ length: 30 }, (_, i) => String(i + 1)));
+        expect(await readModels.checkpoint(name)).toBe(35n);
+      }
+    });
+  });
+
   describe('rebuilding', () => {
     it('follows on in the rebuilt read model once a rebuild beside it is published', async () => {
       const following = runner();

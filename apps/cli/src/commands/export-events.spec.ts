@@ -1,5 +1,6 @@
 import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { exportEvents } from './export-events';
+import { parse } from 'csv-parse/sync';
+import { ExportOptions, exportEvents } from './export-events';
 
 describe('exportEvents', () => {
   let events: MemoryEventStore;
@@ -13,10 +14,14 @@ describe('exportEvents', () => {
 
   afterEach(() => events.close());
 
-  async function exported(options: { after?: bigint; limit?: number }) {
+  async function written(options: ExportOptions): Promise<string[]> {
     const lines: string[] = [];
-    await exportEvents(events, options, async (line) => void lines.push(line));
-    return lines.map((line) => JSON.parse(line));
+    await exportEvents(events, options, { out: async (line) => void lines.push(line) });
+    return lines;
+  }
+
+  async function exported(options: ExportOptions) {
+    return (await written(options)).map((line) => JSON.parse(line));
   }
 
   it("never writes a processor's signing secret", async () => {
@@ -53,5 +58,25 @@ describe('exportEvents', () => {
 
   it('starts after the given position and stops at the limit', async () => {
     expect((await exported({ after: 1n, limit: 1 })).map((line) => line.position)).toEqual(['2']);
+  });
+
+  it('writes only the events of the types asked for, the limit counting those alone', async () => {
+    expect((await exported({ types: ['AccountDefaultProcessorChanged', 'ProcessorConnected'] })).map((line) => line.position)).toEqual(['2', '3']);
+    expect((await exported({ types: ['AccountOpened', 'AccountDefaultProcessorChanged'], limit: 1 })).map((line) => line.type)).toEqual(['AccountOpened']);
+  });
+
+  it('writes CSV with a header, the fixed columns, and data as JSON that survives quoting', async () => {
+    const data = { note: 'a "quoted", comma\nand a new line', http: { url: 'https://psp.example/a', secret: 'whsec_signing_secret_0002' } };
+    await events.appendToStream('processor-proc_d', [{ id: randomEventId(), type: 'ProcessorConnected', data, metadata: { schema_version: 1 } }], { expectedRevision: 'any' });
+
+    const lines = await written({ after: 3n, format: 'csv' });
+    const [header, row] = parse(lines.join('\n'), { relax_column_count: false }) as string[][];
+
+    expect(lines[0]).toBe('position,id,stream,revision,type,created_at,data,metadata');
+    expect(header).toEqual(['position', 'id', 'stream', 'revision', 'type', 'created_at', 'data', 'metadata']);
+    expect(row.slice(0, 5)).toEqual(['4', expect.any(String), 'processor-proc_d', '0', 'ProcessorConnected']);
+    expect(JSON.parse(row[6])).toEqual({ ...data, http: { url: data.http.url, secret: '[redacted]' } });
+    expect(JSON.parse(row[7])).toEqual({ schema_version: 1 });
+    expect(lines.join('\n')).not.toContain(data.http.secret);
   });
 });

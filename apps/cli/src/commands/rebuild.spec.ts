@@ -32,13 +32,28 @@ describe('rebuild', () => {
 
     expect((await listAccounts(readModels, { limit: 10, offset: 0 })).items.map((account) => account.id)).toEqual(['acc_b', 'acc_a']);
     expect(await readModels.checkpoint('markers')).toBeUndefined();
-    expect(lines).toEqual(['rebuilding accounts_listing', expect.stringMatching(/^rebuilt accounts_listing: 2 events in \d+\.\d s, checkpoint 2$/)]);
+    expect(lines).toEqual([
+      'rebuilding accounts_listing',
+      expect.stringMatching(/^rebuilt accounts_listing: 2 events in \d+\.\d s, checkpoint 2$/),
+      expect.stringMatching(/^2 events read once for 1 projection in \d+\.\d s: \d+ events\/s$/),
+    ]);
   });
 
-  it('prints progress while it replays', async () => {
-    await rebuild('markers', { events, readModels, projections: [marker], out, progressEveryMs: 0 });
+  it('prints progress while it replays, as plain lines where no terminal shows a bar', async () => {
+    const progress: string[] = [];
 
-    expect(lines).toContain('  2 events, at position 2');
+    await rebuild('markers', { events, readModels, projections: [marker], out, progress: { isTTY: false, write: (text: string) => progress.push(text) > 0 }, head: 2n, progressEveryMs: 0 });
+
+    expect(progress).toContainEqual(expect.stringMatching(/^rebuild: 2 events, at position 2 of 2 \(100 %\), \d+ events\/s\n$/));
+  });
+
+  it('leaves the read model it had serving when the rebuild fails halfway', async () => {
+    const failing: Projection = { ...accountsListing, project: (event, reader) => (event.position === 2n ? Promise.reject(new Error('projection broke')) : accountsListing.project(event, reader)) };
+
+    await expect(rebuild('accounts_listing', { events, readModels, projections: [failing], out })).rejects.toThrow('projection broke');
+
+    expect((await listAccounts(readModels, { limit: 10, offset: 0 })).items.map((account) => account.id)).toEqual(['acc_stale']);
+    expect(await readModels.checkpoint('accounts_listing')).toBe(2n);
   });
 
   it('replays every projection for all', async () => {

@@ -1,8 +1,8 @@
 import { redactSecrets } from '@payments/domain';
-import { EventStore } from '@payments/event-store';
+import { EventStore } from '@payments/event-store/event-store';
 import { WriteLine } from '../output';
 
-/** Prints a stream event by event, as it was stored (secrets redacted), for an operator reading a payment's history. */
+/** Prints a stream event by event, as it was stored (secrets redacted), for an operator reading any stream's history. */
 export async function replayStream(events: EventStore, stream: string, out: WriteLine): Promise<void> {
   let count = 0;
   for await (const event of events.readStream(stream)) {

@@ -1,5 +1,5 @@
 import { MemoryEventStore, randomEventId } from '@payments/event-store';
-import { replayStream } from './replay';
+import { replayStream } from './replay-stream';
 
 describe('replayStream', () => {
   let events: MemoryEventStore;
