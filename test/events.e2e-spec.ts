@@ -199,15 +199,49 @@ describe.each([
     ]);
   });
 
-  it('finds every event the service wrote naming its account, so none is left out of every stream', async () => {
-    const unnamed: string[] = [];
-    for await (const event of store.readAll()) if (typeof event.metadata.account_id !== 'string') unnamed.push(`${event.type} on ${event.streamId}`);
-    expect(unnamed).toEqual([]);
-  });
-
   async function lastPosition(): Promise<bigint> {
     let last = 0n;
     for await (const event of store.readAll()) last = event.position;
     return last;
   }
+});
+
+/**
+ * An event that named no account would be in no account's stream: every kind the service
+ * writes must name one, those of the background work (the payment saga, webhook deliveries
+ * and their retries) too. Its own app, since the deliveries keep appending for a while.
+ */
+describe.each([
+  ['SQLite', false],
+  ['Redis', true],
+])('every kind of event the service writes, on %s', (_name, redis) => {
+  it("names its account, so it is in that account's stream, and shows no webhook secret", async () => {
+    const t = await startTestApp({ WEBHOOK_RETRY_SCHEDULE: '50ms' }, { redis });
+    const shop = await PaymentShop.open(t);
+    const secret = bearer(shop.account.secret);
+    // Port 9 refuses connections: each delivery fails, is retried once, and fails for good.
+    const endpoint = (await t.http().post('/v1/webhook-endpoints').set(secret).send({ url: 'http://127.0.0.1:9/hooks', events: ['*'] }).expect(201)).body;
+    const rotated = (await t.http().post(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`).set(secret).expect(200)).body;
+    const session = await shop.session([{ amount: 4900 }], await shop.route([await shop.processor('Approver')]));
+    await shop.pay(session, { payment_method: card() }).expect(201);
+    await shop.create('/v1/customers', { email: 'ada@example.com' });
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    const stored = async () => {
+      const events: RecordedEvent[] = [];
+      for await (const event of store.readAll()) events.push(event);
+      return events;
+    };
+    for (const deadline = Date.now() + 10_000; !(await stored()).some((event) => event.type === 'WebhookDeliveryFailed'); ) {
+      if (Date.now() > deadline) throw new Error('no webhook delivery failed for good');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const events = await stored();
+    const shown = (await t.http().get('/v1/events?limit=100').set(secret).expect(200)).text;
+    await t.close();
+
+    expect(events.filter((event) => typeof event.metadata.account_id !== 'string').map((event) => `${event.type} on ${event.streamId}`)).toEqual([]);
+    expect([...new Set(events.map((event) => event.type))]).toEqual(expect.arrayContaining(['WebhookEndpointCreated', 'WebhookEndpointSecretRotated', 'WebhookDeliveryScheduled', 'WebhookDeliveryAttempted', 'WebhookDeliveryFailed']));
+    expect([endpoint.secret, rotated.secret].filter((whsec: string) => shown.includes(whsec))).toEqual([]);
+  });
 });
