@@ -1,4 +1,5 @@
-import { latencyPercentiles, withLatency } from '@payments/read-models/projections/analytics-latency';
+import { DDSketch } from '@datadog/sketches-js';
+import { LatencySketch, addLatency, emptyLatency, latencyPercentiles } from '@payments/read-models/projections/analytics-latency';
 
 /** A deterministic PRNG (mulberry32), so the sample is the same on every run. */
 function random(seed: number): () => number {
@@ -32,15 +33,19 @@ function exactQuantile(sorted: readonly number[], q: number): number {
 
 const relativeError = (approximate: number | null, exact: number) => Math.abs(approximate! - exact) / exact;
 
+function sketchOf(durations: readonly number[]): LatencySketch {
+  const sketch = emptyLatency();
+  for (const ms of durations) addLatency(sketch, ms);
+  return sketch;
+}
+
 describe('latency percentiles', () => {
   const durations = skewedDurations(5000);
   const sorted = [...durations].sort((a, b) => a - b);
   const exact = { p50: exactQuantile(sorted, 0.5), p95: exactQuantile(sorted, 0.95) };
 
   it('tells p50 and p95 of a skewed sample within 1 % of exact', () => {
-    const sketch = durations.reduce<string | null>((stored, ms) => withLatency(stored, ms), null);
-
-    const { p50_ms, p95_ms } = latencyPercentiles([sketch!]);
+    const { p50_ms, p95_ms } = latencyPercentiles([sketchOf(durations)]);
 
     // The sample is skewed indeed: the mean is far above the median.
     expect(durations.reduce((a, b) => a + b, 0) / durations.length).toBeGreaterThan(1.3 * exact.p50);
@@ -49,24 +54,30 @@ describe('latency percentiles', () => {
   });
 
   it('keeps that accuracy when the sketches of 24 hours are merged', () => {
-    const hours: (string | null)[] = Array.from({ length: 24 }, () => null);
-    durations.forEach((ms, i) => (hours[i % 24] = withLatency(hours[i % 24], ms)));
+    // Through JSON, as the bucket documents store them.
+    const hours = Array.from({ length: 24 }, (_, hour) => JSON.parse(JSON.stringify(sketchOf(durations.filter((_, i) => i % 24 === hour)))) as LatencySketch);
 
-    const { p50_ms, p95_ms } = latencyPercentiles(hours.map((sketch) => sketch!));
+    const { p50_ms, p95_ms } = latencyPercentiles(hours);
 
     expect(relativeError(p50_ms, exact.p50)).toBeLessThanOrEqual(0.01);
     expect(relativeError(p95_ms, exact.p95)).toBeLessThanOrEqual(0.01);
   });
 
+  it('answers exactly what the library’s DDSketch fed the same durations answers', () => {
+    const direct = new DDSketch({ relativeAccuracy: 0.01 });
+    for (const ms of durations) direct.accept(ms);
+
+    expect(latencyPercentiles([sketchOf(durations)])).toEqual({ p50_ms: direct.getValueAtQuantile(0.5), p95_ms: direct.getValueAtQuantile(0.95) });
+  });
+
   it('answers null without any duration', () => {
     expect(latencyPercentiles([])).toEqual({ p50_ms: null, p95_ms: null });
+    expect(latencyPercentiles([emptyLatency(), emptyLatency()])).toEqual({ p50_ms: null, p95_ms: null });
   });
 
   it('counts a call that took 0 ms', () => {
-    const sketch = [0, 0, 0, 40, 40].reduce<string | null>((stored, ms) => withLatency(stored, ms), null);
-
     // p50 is the value of rank 2 of 0..4, a zero; p95 the one of rank 3.8, rounded down to 3.
-    const { p50_ms, p95_ms } = latencyPercentiles([sketch!]);
+    const { p50_ms, p95_ms } = latencyPercentiles([sketchOf([0, 0, 0, 40, 40])]);
     expect(p50_ms).toBe(0);
     expect(relativeError(p95_ms, 40)).toBeLessThanOrEqual(0.01);
   });

@@ -76,7 +76,7 @@ function sumProcessor(processorId: string, buckets: readonly ProcessorHour[]): P
     errors: sum('errors'),
     skipped: sum('skipped'),
     approval_rate: attempts === 0 ? null : ratio(approved, attempts),
-    ...latencyPercentiles(buckets.flatMap((bucket) => (bucket.latency === null ? [] : [bucket.latency]))),
+    ...latencyPercentiles(buckets.map((bucket) => bucket.latency)),
     decline_codes: Object.fromEntries(Object.entries(declineCodes).sort(([a], [b]) => compare(a, b))),
   };
 }

@@ -1,7 +1,7 @@
 import { PaymentEvent, categoryOf, hourOf } from '@payments/domain';
 import { Projection, ProjectionReader } from '../projection';
 import { ReadModelWrite } from '../read-model-store';
-import { withLatency } from './analytics-latency';
+import { LatencySketch, addLatency, emptyLatency } from './analytics-latency';
 
 /**
  * Processor and route analytics, counted from the payment events into hourly buckets (see
@@ -45,8 +45,8 @@ export interface ProcessorHour extends Segment {
   skipped: number;
   /** The declined payments by their decline code (`none` without one): they add up to `declined`. */
   decline_codes: Record<string, number>;
-  /** DDSketch of the duration of every answered call (analytics-latency.ts); null before the first. */
-  latency: string | null;
+  /** The duration of every answered call, as DDSketch bins (analytics-latency.ts). */
+  latency: LatencySketch;
 }
 
 /** One route (null: a tier without a route), one tier index, one hour. */
@@ -132,9 +132,13 @@ async function apply(tally: PaymentTally, event: Exclude<PaymentEvent, { type: '
     case 'ProcessorAttempted': {
       const { tier, processor_id, currency, network } = event.data;
       const processor = processorTally(tally, processor_id);
+      const firstCall = processor.segment === null;
       processor.segment ??= { currency, network };
       const called = tally.tiers[tier]?.called;
-      if (called === undefined || called.includes(processor_id)) return [putTally(paymentId, tally)];
+      const firstInTier = called !== undefined && !called.includes(processor_id);
+      // An optimized retry, or the same processor again in the tier, changes nothing.
+      if (!firstCall && !firstInTier) return [];
+      if (!firstInTier) return [putTally(paymentId, tally)];
       called.push(processor_id);
       return [putTally(paymentId, tally), ...(await updateRouteHour(reader, tally, tier, (bucket) => bucket.attempts++))];
     }
@@ -183,7 +187,7 @@ async function answered(
     if (previous.outcome === null) bucket.attempts++;
     else count(bucket, previous.outcome, previous.code, -1);
     count(bucket, outcome, processor.code, 1);
-    bucket.latency = withLatency(bucket.latency, call.duration_ms);
+    addLatency(bucket.latency, call.duration_ms);
   });
   return [putTally(call.payment_id, tally), ...bucketWrites];
 }
@@ -230,7 +234,7 @@ async function updateProcessorHour(
     errors: 0,
     skipped: 0,
     decline_codes: {},
-    latency: null,
+    latency: emptyLatency(),
   };
   change(bucket);
   const put: ReadModelWrite = { op: 'put', collection: PROCESSOR_HOURS, id, doc: bucket, indexes: [] };
