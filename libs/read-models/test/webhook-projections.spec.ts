@@ -1,9 +1,9 @@
 import { WebhookDeliveryEvent, WebhookEndpointEvent } from '@payments/domain';
-import { RecordedEvent, randomEventId } from '@payments/event-store';
+import { randomEventId } from '@payments/event-store';
 import { MemoryReadModelStore, ProjectionRunner } from '@payments/read-models';
 import { listWebhookDeliveries, nextWebhookDeliveries, readyWebhookEndpoints, webhookDeliveries } from '@payments/read-models/projections/webhook-deliveries';
 import { listWebhookEndpoints, webhookEndpointsListing } from '@payments/read-models/projections/webhook-endpoints';
-import { webhookScheduling } from '@payments/read-models/projections/webhook-subscriptions';
+import { unscheduledWebhookDeliveries, webhookDeliveryKey, webhookOutbox } from '@payments/read-models/projections/webhook-outbox';
 import { useProjectionFixture } from './projection-fixture';
 
 const at = '2026-11-21T10:00:00.000Z';
@@ -109,10 +109,10 @@ describe('webhook projections', () => {
     });
   });
 
-  describe('scheduling', () => {
-    it('hands each event that makes a webhook over with the endpoints listening to its type when it was stored', async () => {
-      const heard: [string, string, string[]][] = [];
-      const scheduling = webhookScheduling(async (event: RecordedEvent, trigger, endpointIds) => void heard.push([event.type, trigger.type, endpointIds]));
+  describe('outbox', () => {
+    const outbox = async (readModels = fixture.readModels) => (await unscheduledWebhookDeliveries(readModels, 100)).map((entry) => [entry.event.type, entry.type, entry.endpoint_id]);
+
+    it('holds each event that makes a webhook, per endpoint listening to its type when it was stored', async () => {
       const paid = { type: 'PaymentSucceeded', data: { payment_id: 'pay_stg_1' } };
       await append('payment-pay_stg_0', paid, 'acc_stg_a');
       await append('webhook_endpoint-we_stg_all', endpointCreated('we_stg_all', 'acc_stg_a', ['*']));
@@ -126,19 +126,31 @@ describe('webhook projections', () => {
       await append('webhook_endpoint-we_stg_failed', endpointDeleted('we_stg_failed'));
       await append('checkout_session-cs_stg_1', { type: 'CheckoutSessionExpired', data: {} }, 'acc_stg_a');
       await append('payment-pay_stg_4', paid);
+      await fixture.project(webhookOutbox);
 
-      await fixture.project(scheduling);
-      expect(heard).toEqual([
-        ['PaymentSucceeded', 'payment.succeeded', ['we_stg_all']],
-        ['PaymentFailed', 'payment.failed', ['we_stg_failed']],
-        ['CheckoutSessionExpired', 'checkout.session.expired', ['we_stg_all']],
+      expect(await outbox()).toEqual([
+        ['PaymentSucceeded', 'payment.succeeded', 'we_stg_all'],
+        ['PaymentFailed', 'payment.failed', 'we_stg_failed'],
+        ['CheckoutSessionExpired', 'checkout.session.expired', 'we_stg_all'],
       ]);
+    });
 
-      // Read again from the start, as after a lost checkpoint: the same hand-overs, no others.
-      const replayed = [...heard];
-      heard.length = 0;
-      await new ProjectionRunner(scheduling, fixture.events, new MemoryReadModelStore()).catchUp();
-      expect(heard).toEqual(replayed);
+    it('drops an entry once its delivery is scheduled, and a rebuild from the start gives the same outbox', async () => {
+      await append('webhook_endpoint-we_stg_1', endpointCreated('we_stg_1', 'acc_stg_a'));
+      await append('payment-pay_stg_1', { type: 'PaymentSucceeded', data: {} }, 'acc_stg_a');
+      await append('payment-pay_stg_2', { type: 'PaymentSucceeded', data: {} }, 'acc_stg_a');
+      await fixture.project(webhookOutbox);
+      const [entry] = await unscheduledWebhookDeliveries(fixture.readModels, 1);
+      expect(entry.key).toBe(webhookDeliveryKey('we_stg_1', entry.event.id));
+      expect(entry.event).toMatchObject({ stream: 'payment-pay_stg_1', revision: 0, type: 'PaymentSucceeded' });
+
+      await append(`webhook_delivery-whd_stg_${entry.key}`, scheduled(`whd_stg_${entry.key}`, 'we_stg_1'));
+      await fixture.project(webhookOutbox);
+      expect((await unscheduledWebhookDeliveries(fixture.readModels, 10)).map((e) => e.event.stream)).toEqual(['payment-pay_stg_2']);
+
+      const rebuilt = new MemoryReadModelStore();
+      await new ProjectionRunner(webhookOutbox, fixture.events, rebuilt).catchUp();
+      expect(await unscheduledWebhookDeliveries(rebuilt, 10)).toEqual(await unscheduledWebhookDeliveries(fixture.readModels, 10));
     });
   });
 });

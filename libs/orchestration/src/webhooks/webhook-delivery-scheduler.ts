@@ -1,87 +1,97 @@
-import { createHash } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { PaymentsEnv, WebhookTrigger, apiEventId, streamName, webhookDeliveryDecider } from '@payments/domain';
-import { EventStore, RecordedEvent } from '@payments/event-store';
-import { ProjectionRunner, ReadModelStore, describeError } from '@payments/read-models';
-import { webhookScheduling } from '@payments/read-models/projections/webhook-subscriptions';
+import { apiEventId, streamName, webhookDeliveryDecider } from '@payments/domain';
+import { ReadModelStore } from '@payments/read-models';
+import { WebhookOutboxEntry, unscheduledWebhookDeliveries } from '@payments/read-models/projections/webhook-outbox';
 import { CommandRunner } from '../command-handling/command-runner';
+import { errorMessage } from '../error-message';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { Settings } from '../settings';
-import { EVENT_STORE, SETTINGS } from '../tokens';
+import { SETTINGS } from '../tokens';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WEBHOOK_METRICS, WebhookMetrics } from './webhook-ports';
 
-/** One delivery per endpoint and stored event, whoever schedules it and however often. */
-export function webhookDeliveryId(env: PaymentsEnv, endpointId: string, storedEventId: string): string {
-  return `whd_${env}_${createHash('sha256').update(`${endpointId}:${storedEventId}`).digest('hex').slice(0, 32)}`;
-}
+/** How often the outbox is read: the delay a webhook's first try may have after its event. */
+const TICK_MS = 200;
+/** Most entries scheduled in one go; a backlog drains over several. */
+const BATCH = 200;
 
 /**
- * The subscriber of DESIGN.md "Consumers of the log": follows the global log from its stored
- * checkpoint and turns each event that makes a webhook into a delivery of its own stream
- * (`webhook_delivery-<id>`, WebhookDeliveryScheduled), one per endpoint listening then. The
- * delivery id derives from the endpoint and the event, and scheduling an existing delivery
- * records nothing, so reading the log again (after a crash between the append and the
- * checkpoint, or from an older checkpoint) creates none twice. It then tells the dispatcher,
- * which makes the first try at once.
+ * Turns the webhook outbox (the webhook_outbox projection: each stored event that makes a
+ * webhook, per endpoint listening when it was stored) into deliveries: a WebhookDeliveryScheduled
+ * in the delivery's own stream `webhook_delivery-<id>`, then tells the dispatcher, which makes
+ * the first try at once. The projection follows the log from its checkpoint off this thread, and
+ * drops an entry when its WebhookDeliveryScheduled comes by. Scheduling is idempotent (a
+ * delivery that exists records nothing, and its event id derives from the delivery id), so an
+ * entry read again before the projection has dropped it, or a second process, creates nothing twice.
  */
 @Injectable()
 export class WebhookDeliveryScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryScheduler.name);
-  private readonly runner: ProjectionRunner;
+  private timer: NodeJS.Timeout | undefined;
+  private scheduling: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
-    @Inject(EVENT_STORE) events: EventStore,
-    @Inject(READ_MODEL_STORE) store: ReadModelStore,
+    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     private readonly commands: CommandRunner,
     private readonly dispatcher: WebhookDispatcher,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
-  ) {
-    const projection = webhookScheduling((event, trigger, endpointIds) => this.schedule(event, trigger, endpointIds));
-    this.runner = new ProjectionRunner(projection, events, store, {
-      onError: (error) => this.logger.error(`could not schedule webhook deliveries, retrying from the checkpoint: ${describeError(error)}`),
-    });
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.start();
+    this.scheduleTick();
   }
 
+  /** Waits for scheduling in progress, so that nothing is appended while the stores close. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.scheduling;
   }
 
-  /** True once every event up to `position` has had its deliveries scheduled; false after `timeoutMs`. */
-  waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
-    return this.runner.waitFor(position, timeoutMs);
+  /** Schedules what the outbox holds now. */
+  async scheduleOutbox(): Promise<void> {
+    const entries = await unscheduledWebhookDeliveries(this.store, BATCH);
+    await Promise.all(entries.map((entry) => this.schedule(entry).catch((error: unknown) => this.failed(entry, error))));
   }
 
-  private async schedule(event: RecordedEvent, trigger: WebhookTrigger, endpointIds: readonly string[]): Promise<void> {
-    const accountId = event.metadata.account_id!;
-    await Promise.all(
-      endpointIds.map(async (endpointId) => {
-        const deliveryId = webhookDeliveryId(this.settings.env, endpointId, event.id);
-        const { events } = await this.commands.run(
-          streamName('webhook_delivery', deliveryId),
-          webhookDeliveryDecider,
-          {
-            type: 'ScheduleWebhookDelivery',
-            deliveryId,
-            accountId,
-            endpointId,
-            eventId: apiEventId(event.id, this.settings.env),
-            webhookType: trigger.type,
-            source: { stream: event.streamId, revision: Number(event.revision), type: event.type },
-            createdAt: event.createdAt.toISOString(),
-          },
-          // Deterministic event ids: an append repeated after a lost acknowledgement is a no-op.
-          { commandId: deliveryId, metadata: { accountId, correlationId: event.metadata.correlation_id ?? event.id, causationId: event.id } },
-        );
-        if (events.length === 0) return;
-        this.metrics?.recordWebhookDelivery('scheduled');
-        this.dispatcher.deliverSoon(deliveryId, endpointId);
-      }),
+  private scheduleTick(): void {
+    this.timer = setTimeout(() => {
+      this.scheduling = this.scheduleOutbox()
+        .catch((error: unknown) => this.logger.error(`could not read the webhook outbox, trying again: ${errorMessage(error)}`))
+        .finally(() => {
+          this.scheduling = undefined;
+          if (!this.stopped) this.scheduleTick();
+        });
+    }, TICK_MS);
+  }
+
+  private async schedule(entry: WebhookOutboxEntry): Promise<void> {
+    const deliveryId = `whd_${this.settings.env}_${entry.key}`;
+    const { event } = entry;
+    const { events } = await this.commands.run(
+      streamName('webhook_delivery', deliveryId),
+      webhookDeliveryDecider,
+      {
+        type: 'ScheduleWebhookDelivery',
+        deliveryId,
+        accountId: entry.account_id,
+        endpointId: entry.endpoint_id,
+        eventId: apiEventId(event.id, this.settings.env),
+        webhookType: entry.type,
+        source: { stream: event.stream, revision: event.revision, type: event.type },
+        createdAt: event.created_at,
+      },
+      // Deterministic event ids: an append repeated after a lost acknowledgement is a no-op.
+      { commandId: deliveryId, metadata: { accountId: entry.account_id, correlationId: event.correlation_id ?? event.id, causationId: event.id } },
     );
+    if (events.length === 0) return;
+    this.metrics?.recordWebhookDelivery('scheduled');
+    this.dispatcher.deliverSoon(deliveryId, entry.endpoint_id);
+  }
+
+  private failed(entry: WebhookOutboxEntry, error: unknown): void {
+    this.logger.error(`could not schedule the webhook of event ${entry.event.id} to endpoint ${entry.endpoint_id}, trying again: ${errorMessage(error)}`);
   }
 }

@@ -12,7 +12,7 @@ import { WEBHOOK_METRICS, WEBHOOK_PAYLOADS, WebhookMetrics, WebhookPayloads } fr
 import { WebhookSender, WebhookTry } from './webhook-sender';
 
 /** Tries in flight to one endpoint at most: an endpoint that hangs holds these, never another endpoint's. */
-export const ENDPOINT_CONCURRENCY = 4;
+const ENDPOINT_CONCURRENCY = 4;
 /** Tries in flight in all, so that many slow endpoints cannot take every socket of the process. */
 const MAX_IN_FLIGHT = 256;
 /** How often the read model of pending deliveries is asked what is due. */

@@ -44,7 +44,7 @@ export class WebhooksModule {
         DeleteWebhookEndpointHandler,
         RetryWebhookDeliveryHandler,
       ],
-      exports: [WebhookEndpointsReader, WebhookDeliveryScheduler, WebhookDispatcher],
+      exports: [WebhookEndpointsReader],
     };
   }
 }

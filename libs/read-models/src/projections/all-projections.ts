@@ -8,9 +8,10 @@ import { routeListing } from './route-listing';
 import { routeReferences } from './route-references';
 import { webhookDeliveries } from './webhook-deliveries';
 import { webhookEndpointsListing } from './webhook-endpoints';
+import { webhookOutbox } from './webhook-outbox';
 
 /**
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics, webhookEndpointsListing, webhookDeliveries];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics, webhookEndpointsListing, webhookOutbox, webhookDeliveries];

@@ -103,11 +103,6 @@ export async function listWebhookDeliveries(
   return { items: items.map(({ delivery }) => delivery), total };
 }
 
-/** One delivery of any account (the caller checks the owner), as the read model has it. */
-export async function findWebhookDelivery(store: ReadModelStore, deliveryId: string): Promise<WebhookDelivery | undefined> {
-  return (await store.get<DeliveryDocument>(DELIVERIES, deliveryId))?.delivery;
-}
-
 const READY_PAGE = 500;
 
 /** Every endpoint with pending deliveries that is neither disabled nor deleted. */
