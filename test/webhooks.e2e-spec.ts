@@ -159,6 +159,11 @@ describe.each([
     await post({ url: 'shop.example/hooks', events: ['*'] }).expect(422);
     await post({ url: 'https://shop.example/hooks', events: 'payment.succeeded' }).expect(400);
     await post({ url: 'https://shop.example/hooks', events: ['*'], secret: 'whsec_mine' }).expect(400);
+    const { id } = await shops.endpoint('https://shop.example/hooks');
+    for (const body of [{ url: null }, { events: null }, { status: null }, { status: 'paused' }, { events: ['*'], secret: 'whsec_mine' }]) {
+      await t.http().patch(`/v1/webhook-endpoints/${id}`).set(shops.secret).send(body).expect(400);
+    }
+    await t.http().patch(`/v1/webhook-endpoints/${id}`).set(shops.secret).send({ events: ['payment.succeeded', 'nope'] }).expect(422);
     // The future types of captures and refunds are taken already.
     await post({ url: 'https://shop.example/hooks', events: ['payment.captured', 'refund.succeeded', 'refund.failed', 'payment.canceled', 'payment.requires_capture'] }).expect(201);
   });

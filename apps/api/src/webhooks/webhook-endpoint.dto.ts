@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES, WebhookDeliveryStatus, WebhookEndpointStatus } from '@payments/domain';
 import { PaginationQuery } from '../http/pagination';
 
@@ -26,14 +26,17 @@ export class CreateWebhookEndpointDto {
   description?: string | null;
 }
 
+/** Optional but not nullable: `null` is checked, and refused, like any value of the wrong type (IsOptional would let it through). */
+const Given = () => ValidateIf((_, value) => value !== undefined);
+
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional({ example: 'https://shop.example/webhooks/v2', description: `${URL_RULE} Pending deliveries go to the new URL at their next try.` })
-  @IsOptional()
+  @Given()
   @IsString()
   url?: string;
 
   @ApiPropertyOptional({ type: [String], enum: EVENT_NAMES, example: ['*'], description: EVENTS_RULE })
-  @IsOptional()
+  @Given()
   @IsArray()
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length + 1)
   @IsString({ each: true })
@@ -43,7 +46,7 @@ export class UpdateWebhookEndpointDto {
     enum: ['enabled', 'disabled'],
     description: 'A disabled endpoint gets no delivery of events stored meanwhile; its pending deliveries are held and go on at their schedule once it is enabled again.',
   })
-  @IsOptional()
+  @Given()
   @IsIn(['enabled', 'disabled'])
   status?: WebhookEndpointStatus;
 
