@@ -39,6 +39,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly perEndpoint = new Map<string, number>();
   /** Deliveries whose last go failed on our side, until when they wait. */
   private readonly resting = new Map<string, { endpointId: string; untilMs: number }>();
+  /**
+   * Endpoints whose soonest pending delivery was not due at the last look, and when it is: not
+   * read again before then. What makes a delivery due sooner (a new one, a manual retry, a try of
+   * ours) comes through deliverSoon or an attempt here, which forget the endpoint's entry.
+   */
+  private readonly notDueBefore = new Map<string, number>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -71,20 +77,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** A delivery just scheduled or asked to be retried: tried at once if its endpoint has room, else at a later tick. */
   deliverSoon(deliveryId: string, endpointId: string): void {
+    this.notDueBefore.delete(endpointId);
     this.start(deliveryId, endpointId);
   }
 
   /** One pass over the ready endpoints: starts each one's due deliveries, up to its room. */
   async tick(): Promise<void> {
     const now = this.clock.now();
+    for (const [deliveryId, rest] of this.resting) if (rest.untilMs <= Date.now()) this.resting.delete(deliveryId);
     for (const endpointId of await readyWebhookEndpoints(this.store)) {
       if (this.stopping.signal.aborted || this.inFlight.size >= MAX_IN_FLIGHT) return;
       const busy = this.perEndpoint.get(endpointId) ?? 0;
-      if (busy >= ENDPOINT_CONCURRENCY) continue;
+      if (busy >= ENDPOINT_CONCURRENCY || (this.notDueBefore.get(endpointId) ?? 0) > now.getTime()) continue;
       // Those in flight or resting come first in the list too, so they are read past.
-      const skipped = busy + [...this.resting.values()].filter((rest) => rest.endpointId === endpointId && rest.untilMs > Date.now()).length;
-      for (const delivery of await nextWebhookDeliveries(this.store, endpointId, ENDPOINT_CONCURRENCY + skipped)) {
-        if (!isDue(delivery, now)) break;
+      const skipped = busy + [...this.resting.values()].filter((rest) => rest.endpointId === endpointId).length;
+      const next = await nextWebhookDeliveries(this.store, endpointId, ENDPOINT_CONCURRENCY + skipped);
+      for (const delivery of next) {
+        if (!isDue(delivery, now)) {
+          if (busy === 0 && delivery === next[0]) this.notDueBefore.set(endpointId, Date.parse(delivery.nextAttemptAt!));
+          break;
+        }
         this.start(delivery.id, endpointId);
       }
     }
@@ -116,6 +128,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       })
       .finally(() => {
         this.inFlight.delete(deliveryId);
+        this.notDueBefore.delete(endpointId);
         const left = (this.perEndpoint.get(endpointId) ?? 1) - 1;
         if (left > 0) this.perEndpoint.set(endpointId, left);
         else this.perEndpoint.delete(endpointId);
