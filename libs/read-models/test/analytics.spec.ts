@@ -71,6 +71,13 @@ class PaymentScript {
     return this;
   }
 
+  /** The last call again, as a process that resumes the payment after a crash would send it: the same idempotency key. */
+  resendLastCall(): this {
+    const attempted = [...this.events].reverse().find((event) => event.type === 'ProcessorAttempted')!;
+    this.events.push(attempted);
+    return this;
+  }
+
   /** A call whose answer is not recorded yet. */
   callPending(processor: string): this {
     const attempt = ++this.calls;
@@ -124,6 +131,18 @@ describe('analytics read model', () => {
     expect(await processors()).toEqual([
       { processor_id: 'proc_a', attempts: 1, approved: 1, declined: 0, timeouts: 0, errors: 0, skipped: 0, approval_rate: 1, p50_ms: expect.any(Number), p95_ms: expect.any(Number), decline_codes: {} },
     ]);
+  });
+
+  it('does not count a call re-sent after a crash as a second attempt', async () => {
+    const resumed = new PaymentScript('pay_1').startTier().callPending('proc_a').resendLastCall();
+    resumed.events.push({ type: 'ProcessorDeclined', data: { payment_id: 'pay_1', tier: 0, processor_id: 'proc_a', attempt: 1, optimized: false, code: '05', hard: false, duration_ms: 80 } });
+    await record(resumed.call('proc_b', 'approved').succeed('proc_b'));
+
+    expect((await processors()).map(({ processor_id, attempts, declined, approved }) => [processor_id, attempts, declined, approved])).toEqual([
+      ['proc_a', 1, 1, 0],
+      ['proc_b', 1, 0, 1],
+    ]);
+    expect((await routes())[0]).toMatchObject({ payments: 1, mean_attempts: 2 });
   });
 
   it('does not count a payment twice when a later tier calls the same processor again', async () => {

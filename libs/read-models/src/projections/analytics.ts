@@ -98,7 +98,7 @@ export const analytics: Projection = {
   name: 'analytics',
   collections: Object.values(ANALYTICS_COLLECTIONS),
   async project(event, reader) {
-    // Most events of the log are not a payment's: decide that before parsing anything.
+    // Most events of the log are not a payment's: tell by the stream name, before reading any tally.
     if (categoryOf(event.streamId) !== 'payment') return [];
     const payment = event as unknown as PaymentEvent;
     if (payment.type === 'PaymentStarted') {
@@ -166,6 +166,9 @@ async function apply(tally: PaymentTally, event: Exclude<PaymentEvent, { type: '
     }
     case 'PaymentFailed':
       return [{ op: 'delete', collection: PAYMENTS, id: paymentId }];
+    default:
+      // A payment event these numbers do not depend on (what happens after the approval, say).
+      return [];
   }
 }
 
