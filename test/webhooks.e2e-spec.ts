@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenApiContract } from './support/openapi-contract';
 import { PaymentShop } from './support/payment-shop';
-import { freePort } from './support/service-process';
+import { ServiceProcess, freePort, startServiceProcess } from './support/service-process';
 import { TestClock } from './support/test-clock';
-import { TestApp, bearer, openAccount, startTestApp } from './support/test-app';
+import { ADMIN_TOKEN, TestApp, bearer, openAccount, startTestApp } from './support/test-app';
 import { ReceivedWebhook, WebhookReceiver, signatureTime, signersOf } from './support/webhook-receiver';
 
 /** Short enough for a test, long enough to tell the pauses apart from the tries: 4 tries in all. */
@@ -189,6 +189,7 @@ describe.each([
     expect(delivery.event_id).toMatch(/^evt_stg_[0-9a-f]{32}$/);
     const stored = await shops.shop.get(`/v1/payments/${paymentId}/events`).expect(200);
     expect(stored.body.items.find((event: { type: string }) => event.type === 'PaymentSucceeded').id).toBe(delivery.event_id);
+    expect(stored.text).not.toContain(endpoint.secret);
     expect(Math.abs(signatureTime(received[3]) * 1000 - starts[3])).toBeLessThan(1500);
 
     const metrics = await t.http().get('/metrics').expect(200);
@@ -330,12 +331,15 @@ describe.each([
   });
 });
 
-describe('rotating a webhook secret', () => {
+describe.each([
+  ['SQLite', false],
+  ['Redis', true],
+])('rotating a webhook secret, on %s', (_name, redis) => {
   const clock = new TestClock();
   let t: TestApp;
   let hooks: WebhookReceiver;
   beforeAll(async () => {
-    t = await startTestApp({}, { clock });
+    t = await startTestApp({}, { clock, redis });
     hooks = await WebhookReceiver.start();
   });
   afterAll(async () => {
@@ -400,5 +404,34 @@ describe('webhook URLs in prod', () => {
     const { secret } = await openAccount(strict);
     const created = await strict.http().post('/v1/webhook-endpoints').set(bearer(secret)).send({ url: 'https://93.184.216.34/hooks', events: ['*'] }).expect(201);
     await strict.http().patch(`/v1/webhook-endpoints/${created.body.id}`).set(bearer(secret)).send({ url: 'https://192.168.1.1/hooks' }).expect(422);
+  });
+});
+
+describe('the log of a failed try', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'webhooks-log-'));
+  let service: ServiceProcess | undefined;
+  let hooks: WebhookReceiver | undefined;
+  afterAll(async () => {
+    await service?.kill();
+    await hooks?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('names the delivery and the endpoint, never the URL, the secret or the body', async () => {
+    service = await startServiceProcess({ DATA_DIR: dataDir, PAYMENTS_SANDBOX: 'false', ADMIN_TOKEN, LOG_LEVEL: 'info', WEBHOOK_RETRY_SCHEDULE: '1h' });
+    hooks = await WebhookReceiver.start(() => 500);
+    // The shop helpers need only http(); the service in its own process has that too.
+    const shops = await WebhookShop.open(service as unknown as TestApp);
+    const endpoint = await shops.endpoint(`${hooks.url}?token=merchant_token_1234`, ['payment.succeeded']);
+    await shops.payment();
+    const [webhook] = await hooks.waitFor(1);
+    const line = await until('the failed try is logged', async () => service!.log().split('\n').find((l) => l.includes(`endpoint ${endpoint.id}: try 1 failed`)));
+
+    expect(line).toContain('HTTP 500');
+    expect(line).toMatch(/next try at \d{4}-/);
+    const log = service.log();
+    expect(log).not.toContain(endpoint.secret);
+    expect(log).not.toContain('merchant_token_1234');
+    expect(log).not.toContain(webhook.body);
   });
 });
