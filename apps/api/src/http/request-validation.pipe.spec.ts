@@ -107,6 +107,16 @@ describe('RequestValidationPipe', () => {
     expect(problem.getStatus()).toBe(400);
   });
 
+  // Found by the OpenAPI fuzz suite: `rules: [[]]` passed validation and broke the route's defaults with a 500.
+  it('answers 400 for a list where a nested object belongs, which ValidateNested walks as a list', async () => {
+    const problem = await problemOf({ ...valid, processors: [[], [{ processor_id: 'proc_stg_a' }]] });
+    expect(problem.getStatus()).toBe(400);
+    expect(problem.extras.errors).toEqual([
+      { field: 'processors[0]', message: 'must be an object, not a list' },
+      { field: 'processors[1]', message: 'must be an object, not a list' },
+    ]);
+  });
+
   it('answers 400 listing every problem when shape and rule problems come together', async () => {
     const problem = await problemOf({ ...valid, name: '', strategy: 'random' });
     expect(problem.getStatus()).toBe(400);

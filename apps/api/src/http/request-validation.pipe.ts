@@ -1,4 +1,5 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidationTypes, getMetadataStorage } from 'class-validator';
 import { FieldError } from '@payments/domain';
 import { childPath, unknownPropertyError } from './body-shape';
 import { ProblemException } from './problem-details';
@@ -58,6 +59,27 @@ function validationProblem(errors: ValidationError[]): ProblemException {
   return new ProblemException(classified.some((e) => e.shape) ? 'bad_request' : 'validation', detail, { errors: fieldErrors });
 }
 
+/**
+ * class-validator's ValidateNested takes a list inside a list for one more list and checks its
+ * elements, so `rules: [[]]` passed with nothing to check and reached the domain, which wants
+ * rule objects (a 500). No contract nests lists of objects in lists: on every nested property of
+ * the validated DTOs, each element of a list must be an object. Field paths as elsewhere.
+ */
+export function listsWhereObjectsBelong(value: unknown, parent?: string): FieldError[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const nested = getMetadataStorage()
+    .getTargetValidationMetadatas(value.constructor, '', true, false)
+    .filter((metadata) => metadata.type === ValidationTypes.NESTED_VALIDATION);
+  return [...new Set(nested.map((metadata) => metadata.propertyName))].flatMap((property) => {
+    const field = childPath(parent, property);
+    const item = (value as Record<string, unknown>)[property];
+    if (!Array.isArray(item)) return listsWhereObjectsBelong(item, field);
+    return item.flatMap((element, index) =>
+      Array.isArray(element) ? [{ field: childPath(field, index), message: 'must be an object, not a list' }] : listsWhereObjectsBelong(element, childPath(field, index)),
+    );
+  });
+}
+
 function isClass(metatype: unknown): boolean {
   return typeof metatype === 'function' && ![String, Number, Boolean, Array, Object].includes(metatype as never);
 }
@@ -95,7 +117,10 @@ export class RequestValidationPipe extends ValidationPipe {
       throw new ProblemException('bad_request', 'The request body must be a JSON object.');
     }
     try {
-      return await super.transform(value, metadata);
+      const transformed: unknown = await super.transform(value, metadata);
+      const lists = listsWhereObjectsBelong(transformed);
+      if (lists.length > 0) throw new ProblemException('bad_request', lists.map((e) => `${e.field}: ${e.message}`).join('; '), { errors: lists });
+      return transformed;
     } catch (error) {
       if (error instanceof ProblemException && error.kind === 'validation' && metadata.type !== 'body') {
         throw new ProblemException('bad_request', error.detail, error.extras);
