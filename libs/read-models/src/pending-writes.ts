@@ -1,4 +1,5 @@
 import { DocumentOverlay, documentKey } from './document-overlay';
+import { prepareWrite } from './prepared-writes';
 import { ReadModelWrite } from './read-model-store';
 
 /**
@@ -14,13 +15,18 @@ import { ReadModelWrite } from './read-model-store';
 export class PendingWrites extends DocumentOverlay {
   private readonly lastWrites = new Map<string, ReadModelWrite>();
 
+  /**
+   * Checks and serialises each write as its commit will (prepareWrite, whose JSON the commit
+   * then reuses), so a write the store would refuse fails here, whatever follows it.
+   */
   add(writes: readonly ReadModelWrite[]): void {
     for (const write of writes) {
+      const prepared = prepareWrite(write);
       const key = documentKey(write.collection, write.id);
       // Deleted first, so that the Map keeps the order of the last writes.
       this.lastWrites.delete(key);
       this.lastWrites.set(key, write);
-      this.set(key, write.op === 'put' ? (JSON.stringify(write.doc) ?? null) : null);
+      this.set(key, prepared.op === 'put' ? prepared.json : null);
     }
   }
 

@@ -223,9 +223,10 @@ export class ProjectionRunner {
     const pending = new PendingWrites(this.committed);
     for (const event of batch) pending.add(await this.projection.project(event, pending));
     const last = batch[batch.length - 1].position;
+    const writes = pending.writes;
     this.eventsSinceStored += batch.length;
-    if (pending.writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
-      if (!(await this.store.commit(this.projection.name, this.stored, last, pending.writes, this.generation))) return false;
+    if (writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
+      if (!(await this.store.commit(this.projection.name, this.stored, last, writes, this.generation))) return false;
       this.committed.remember(pending.latest);
       this.stored = last;
       this.eventsSinceStored = 0;

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 // The writer thread's own module: the package index also loads the EventStoreDB client.
 import { SqliteWriter, openSqliteWriter, openSqliteWriterInThisThread } from '@payments/event-store/sqlite-writer-thread';
 import { prepareWrites } from './prepared-writes';
+import { WrittenDocuments } from './written-documents';
 import {
   NotRebuiltCollection,
   Page,
@@ -91,14 +92,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     const ref = { projection, generation, collections: [...collections] };
     /** Its stored name, which readers resolve to itself; a collection not rebuilt reads as empty. */
     const stored = (collection: string) => storedName(collection, generation);
+    const written = new WrittenDocuments();
     const building = (): GenerationRow => {
       const row = this.statements.generation.get(projection) as GenerationRow | undefined;
       if (row?.building === null || row?.building === undefined || Number(row.building) !== generation) throw new RebuildSuperseded(projection);
       return row;
     };
     const store: ProjectionStore = {
-      get: async <T>(collection: string, id: string) => this.getStored<T>(stored(collection), id),
-      getMany: async <T>(collection: string, ids: readonly string[]) => this.getManyStored<T>(stored(collection), ids),
+      get: async <T>(collection: string, id: string) => (written.has(collection, id) ? this.getStored<T>(stored(collection), id) : undefined),
+      getMany: async <T>(collection: string, ids: readonly string[]) => written.getMany(collection, ids, async (some) => this.getManyStored<T>(stored(collection), some)),
       list: async <T>(collection: string, index: string, page: PageRequest) => {
         assertCollectionName(collection);
         return this.listStored<T>(stored(collection), index, page);
@@ -108,7 +110,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       commit: async (_projection, expected, next, writes) => {
         const prepared = prepareWrites(writes);
         for (const write of prepared) if (!collections.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
-        return (await this.writer.write({ kind: 'rebuild-commit', ...ref, expected, next, writes: prepared })) as boolean;
+        const committed = (await this.writer.write({ kind: 'rebuild-commit', ...ref, expected, next, writes: prepared })) as boolean;
+        if (committed) written.record(prepared);
+        return committed;
       },
     };
     return {

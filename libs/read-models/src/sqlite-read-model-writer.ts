@@ -38,8 +38,12 @@ export function open(options: { dataDir: string }): SqliteWriterFunctions<ReadMo
   const db = openReadModelsDatabase(options.dataDir);
   const s = prepareStatements(db);
 
+  /**
+   * In the order of the documents' keys, which B-trees take much faster than random order; a
+   * stable sort keeps the writes of one document in their order, so the result is the same.
+   */
   const applyWrites = (writes: readonly PreparedWrite[], stored: (collection: string) => string) => {
-    for (const write of writes) {
+    for (const write of [...writes].sort(byDocument)) {
       const collection = stored(write.collection);
       s.deleteDocEntries.run(collection, write.id);
       if (write.op === 'delete') {
@@ -126,13 +130,15 @@ export function open(options: { dataDir: string }): SqliteWriterFunctions<ReadMo
     while (chunk() > 0);
   };
 
-  /** Every stored generation of the collections but the served one and `keep` (what killed rebuilds and publishes left). */
-  const dropAllBut = (collections: readonly string[], keep: number) => {
+  /**
+   * Every stored generation of the collections but the served one: what killed rebuilds,
+   * discards and publishes left, the new rebuild's own included, so that it starts empty.
+   */
+  const dropUnserved = (collections: readonly string[]) => {
     for (const collection of collections) {
       const servedName = s.servedName.get({ collection }) as string;
-      const keptName = storedName(collection, keep);
       const names = s.storedNames.all({ bare: collection, from: `${collection}#`, to: `${collection}$` }) as string[];
-      for (const name of names) if (name !== servedName && name !== keptName) drop(name);
+      for (const name of names) if (name !== servedName) drop(name);
     }
   };
 
@@ -144,7 +150,7 @@ export function open(options: { dataDir: string }): SqliteWriterFunctions<ReadMo
         return reset(request.projection, request.collections);
       case 'begin-rebuild': {
         const generation = begin(request.projection);
-        dropAllBut(request.collections, generation);
+        dropUnserved(request.collections);
         return generation;
       }
       case 'rebuild-commit':
@@ -162,6 +168,10 @@ export function open(options: { dataDir: string }): SqliteWriterFunctions<ReadMo
   };
 
   return { write, close: () => db.close() };
+}
+
+function byDocument(a: PreparedWrite, b: PreparedWrite): number {
+  return a.collection < b.collection ? -1 : a.collection > b.collection ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function prepareStatements(db: Database.Database) {
