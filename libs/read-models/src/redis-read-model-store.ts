@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { PreparedWrite, prepareWrites } from './prepared-writes';
+import { WrittenDocuments } from './written-documents';
 import {
   BEGIN_REBUILD_SCRIPT,
   COMMIT_SCRIPT,
@@ -108,9 +109,10 @@ export class RedisReadModelStore implements ReadModelStore {
       if (result === SUPERSEDED) throw new RebuildSuperseded(projection);
       return result === 1;
     };
+    const written = new WrittenDocuments();
     const store: ProjectionStore = {
-      get: (collection, id) => this.getStored(stored(collection), id),
-      getMany: (collection, ids) => this.getManyStored(stored(collection), ids),
+      get: async (collection, id) => (written.has(collection, id) ? this.getStored(stored(collection), id) : undefined),
+      getMany: (collection, ids) => written.getMany(collection, ids, (some) => this.getManyStored(stored(collection), some)),
       list: async (collection, index, page) => {
         assertCollectionName(collection);
         return this.listStored(stored(collection), index, page);
@@ -122,7 +124,9 @@ export class RedisReadModelStore implements ReadModelStore {
         for (const write of prepared) if (!collections.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
         const args = [this.namespace, projection, generation, optional(expected), next.toString()];
         for (const write of prepared) args.push(...flatten(write));
-        return answer(await this.redis.readModelsRebuildCommit(...args));
+        const committed = answer(await this.redis.readModelsRebuildCommit(...args));
+        if (committed) written.record(prepared);
+        return committed;
       },
     };
     return {
