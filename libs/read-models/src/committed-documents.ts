@@ -11,9 +11,9 @@ const DEFAULT_MAX_DOCUMENTS = 1000;
  * here never gets its writes stored.
  */
 export class CommittedDocuments extends DocumentOverlay {
-  /** Records what a commit that was just accepted wrote, dropping the least recently committed beyond the bound. */
-  remember(committed: ReadonlyMap<string, string | null>, maxDocuments = DEFAULT_MAX_DOCUMENTS): void {
-    for (const [key, json] of committed) this.set(key, json);
+  /** Records what a commit that was just accepted wrote (PendingWrites.latest), dropping the least recently committed beyond the bound. */
+  remember(committed: ReadonlyMap<string, unknown>, maxDocuments = DEFAULT_MAX_DOCUMENTS): void {
+    for (const [key, document] of committed) this.set(key, document);
     for (const key of this.documents.keys()) {
       if (this.documents.size <= maxDocuments) break;
       this.documents.delete(key);
