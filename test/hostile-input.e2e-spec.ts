@@ -65,6 +65,43 @@ describe.each([
     });
   });
 
+  describe('card numbers outside the card field', () => {
+    const grouped = VISA.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+    it.each([
+      ['a product name', '/v1/products', () => ({ name: `Card ${grouped}` }), 'name'],
+      ['a customer email', '/v1/customers', () => ({ email: `${VISA}@example.com` }), 'email'],
+      ['a route name', '/v1/processor-routes', () => ({ name: `r-${VISA}`, processors: [{ processor_id: processor }] }), 'name'],
+      ['a processor name', '/v1/processors', () => ({ name: `5555-5555-5555-4444`, connector: 'simulator' }), 'name'],
+    ])('refuses %s holding a card number with 422 and stores nothing', async (_what, path, body, field) => {
+      const res = await t.http().post(path).set(secret()).send(body());
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([{ field, message: expect.stringContaining('must not hold a card number') }]);
+      expect(res.text).not.toMatch(/4242 ?4242 ?4242 ?4242|5555-5555-5555-4444/);
+    });
+
+    it('refuses a card number in a custom field, its key or a success URL of a checkout session', async () => {
+      const price = await shop.create('/v1/prices', { product_id: await shop.create('/v1/products', { name: 'p' }), unit_amount: 100, currency: 'USD' });
+      const base = { line_items: [{ price_id: price, quantity: 1 }], success_url: 'https://shop.example/ok' };
+      for (const [body, field] of [
+        [{ ...base, custom_fields: { note: `paid with ${VISA}` } }, 'custom_fields.note'],
+        [{ ...base, custom_fields: { [VISA]: 'x' } }, 'custom_fields'],
+        [{ ...base, success_url: `https://shop.example/ok?card=${VISA}` }, 'success_url'],
+        [{ ...base, success_url: `https://shop.example/ok?card=4242%204242%204242%204242` }, 'success_url'],
+      ] as const) {
+        const res = await t.http().post('/v1/checkout/sessions').set(secret()).send(body);
+        expect({ field, status: res.status, errors: res.body.errors }).toEqual({ field, status: 422, errors: [{ field, message: expect.stringContaining('card number') }] });
+        expect(res.text).not.toContain(VISA);
+      }
+    });
+
+    it('keeps long digit strings that are no card number, such as order numbers', async () => {
+      const price = await shop.create('/v1/prices', { product_id: await shop.create('/v1/products', { name: 'p' }), unit_amount: 100, currency: 'USD' });
+      const body = { line_items: [{ price_id: price, quantity: 1 }], success_url: 'https://shop.example/ok', custom_fields: { order: '1234567890123456', luhn_but_no_network: '7992739871300' } };
+      await t.http().post('/v1/checkout/sessions').set(secret()).send(body).expect(201);
+    });
+  });
+
   describe('prototype keys', () => {
     const bodies: [string, string, () => Promise<object>][] = [
       ['customers', '/v1/customers', async () => ({ email: 'ada@example.com' })],

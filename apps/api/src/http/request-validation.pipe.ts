@@ -2,6 +2,7 @@ import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@
 import { ValidationTypes, getMetadataStorage } from 'class-validator';
 import { FieldError } from '@payments/domain';
 import { childPath, unknownPropertyError } from './body-shape';
+import { cardNumbersOutOfPlace } from './card-numbers-in-bodies';
 import { ProblemException } from './problem-details';
 
 /**
@@ -120,6 +121,8 @@ export class RequestValidationPipe extends ValidationPipe {
       const transformed: unknown = await super.transform(value, metadata);
       const lists = listsWhereObjectsBelong(transformed);
       if (lists.length > 0) throw new ProblemException('bad_request', lists.map((e) => `${e.field}: ${e.message}`).join('; '), { errors: lists });
+      const cards = metadata.type === 'body' ? cardNumbersOutOfPlace(transformed) : [];
+      if (cards.length > 0) throw new ProblemException('validation', cards.map((e) => `${e.field}: ${e.message}`).join('; '), { errors: cards });
       return transformed;
     } catch (error) {
       if (error instanceof ProblemException && error.kind === 'validation' && metadata.type !== 'body') {

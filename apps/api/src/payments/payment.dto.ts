@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { CARD_NETWORKS, MAX_ROUTING_ATTEMPTS } from '@payments/domain';
+import { CardNumberField } from '../http/card-numbers-in-bodies';
 import { PaginationQuery } from '../http/pagination';
 
 // The DTOs check the shape only (400). The card's rules (Luhn, expiry, known network) and those
@@ -11,6 +12,7 @@ import { PaginationQuery } from '../http/pagination';
 export class CardDto {
   @ApiProperty({ example: '4242424242424242', description: '12 to 19 digits (spaces allowed), Luhn-valid. Never stored, logged or returned.' })
   @IsString()
+  @CardNumberField()
   number!: string;
 
   @ApiProperty({ example: 12, minimum: 1, maximum: 12 })

@@ -3,3 +3,4 @@ export * from './bin-network';
 export * from './luhn';
 export * from './expiry';
 export * from './card-summary';
+export * from './card-number-in-text';
