@@ -1,4 +1,5 @@
 import { FieldError } from '@payments/domain';
+import { bodyErrorOf, deferBodyError } from './deferred-body-errors';
 import { ProblemException } from './problem-details';
 
 /**
@@ -93,16 +94,17 @@ export function noteFormPrototypeKeys(request: object, _response: unknown, raw: 
   }
 }
 
-/** Express middleware after the body parsers: see assertSafeBodyShape. */
-export function refuseUnsafeBodyShapes(request: { body?: unknown }, _response: unknown, next: (error?: unknown) => void): void {
+/** Express middleware after the body parsers: keeps what assertSafeBodyShape finds for RequestBodyGuard, unless the parsers failed already. */
+export function refuseUnsafeBodyShapes(request: { body?: unknown }, _response: unknown, next: () => void): void {
+  if (bodyErrorOf(request) !== undefined) return next();
   try {
     if ((request as { [FORM_PROTO_KEY]?: boolean })[FORM_PROTO_KEY]) {
       const error = unknownPropertyError(undefined, '__proto__');
       throw new ProblemException('bad_request', `${error.field}: ${error.message}`, { errors: [error] });
     }
     assertSafeBodyShape(request.body);
-    next();
   } catch (error) {
-    next(error);
+    deferBodyError(request, error);
   }
+  next();
 }

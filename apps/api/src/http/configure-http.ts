@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Settings } from '@payments/orchestration';
 import { noteFormPrototypeKeys, refuseUnsafeBodyShapes } from './body-shape';
 import { answerClientError } from './client-error';
-import { describeMalformedJson } from './malformed-json';
+import { deferParserErrors } from './deferred-body-errors';
 import { assignRequestId } from './request-id';
 
 /** Largest accepted body; a checkout session with ten tiers of 100 line items stays far below it. */
@@ -11,8 +11,9 @@ const BODY_LIMIT = '1mb';
 
 /**
  * App-level HTTP set-up that Nest modules cannot express. Order matters: the request id comes
- * first so that even a body the parsers reject answers with it. Parser errors (malformed JSON:
- * 400, too large: 413) reach the ProblemDetailsFilter through Nest's error handler.
+ * first so that even a body the parsers reject answers with it. What is wrong with a body
+ * (malformed JSON 400, too large 413, unsupported charset 415, prototype keys 400) is kept on
+ * the request and answered by RequestBodyGuard once the token has been checked.
  */
 export function configureHttp(app: INestApplication, _settings: Settings): void {
   const express = app as NestExpressApplication;
@@ -21,11 +22,12 @@ export function configureHttp(app: INestApplication, _settings: Settings): void 
   express.use(assignRequestId);
   // Not strict: `null`, `42` or `"text"` are valid JSON, and the validation pipe says they are not objects.
   express.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
-  express.use(describeMalformedJson);
+  express.use(deferParserErrors);
   // Bracket keys (`line_items[0][price_id]`) need qs ("extended"). Ten tiers of 100 line items
   // with two fields each exceed the default 1000 parameters.
   // Nest's type leaves out `verify` because its rawBody option would replace it; rawBody is off here.
   express.useBodyParser('urlencoded', { extended: true, limit: BODY_LIMIT, parameterLimit: 10_000, verify: noteFormPrototypeKeys } as Record<string, unknown>);
+  express.use(deferParserErrors);
   express.use(refuseUnsafeBodyShapes);
   // Requests Node cannot parse never reach Express (see answerClientError).
   express.getHttpServer().on('clientError', answerClientError);

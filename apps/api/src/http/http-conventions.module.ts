@@ -9,7 +9,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { RedisIdempotencyStore } from './idempotency/redis-idempotency-store';
 import { SqliteIdempotencyStore } from './idempotency/sqlite-idempotency-store';
 import { ProblemDetailsFilter } from './problem-details.filter';
-import { MediaTypeGuard } from './media-type.guard';
+import { RequestBodyGuard } from './request-body.guard';
 import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter';
 import { RATE_LIMITER } from './rate-limit/rate-limiter';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
@@ -38,7 +38,7 @@ import { RequestValidationPipe } from './request-validation.pipe';
     // Guards run in this order: the rate limit counts only authenticated tokens.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
-    { provide: APP_GUARD, useClass: MediaTypeGuard },
+    { provide: APP_GUARD, useClass: RequestBodyGuard },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

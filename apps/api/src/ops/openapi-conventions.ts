@@ -39,7 +39,7 @@ const HEADERS: Record<string, HeaderObject> = {
   AcceptPatch: { description: 'The media types a PATCH takes (RFC 5789).', schema: { type: 'string', example: 'application/json' } },
 };
 
-/** Methods whose bodies MediaTypeGuard checks, and what it takes where an operation declares no body. */
+/** Methods whose bodies RequestBodyGuard checks, and what it takes where an operation declares no body. */
 const BODY_METHODS = new Set(['post', 'put', 'patch']);
 const JSON_ONLY = 'application/json';
 
