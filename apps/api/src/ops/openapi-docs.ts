@@ -33,18 +33,31 @@ array indexes in brackets: \`processors[1].split\`. Each operation lists the sta
 
 - **400**: the request has the wrong *shape*: the body is not a JSON object or not valid JSON
   (the detail gives the position only, never the body), a property is unknown, missing or of the
-  wrong type, or a value is not one of an enum. Query strings and path parameters are always 400.
-  When any field has a shape problem the answer is 400 and lists every field's problems.
+  wrong type, or a value is not one of an enum. \`__proto__\`, \`constructor\` and \`prototype\` are
+  unknown properties at any depth, bodies nested deeper than 32 levels are refused, and numbers
+  closer to zero than 1e-6 or integers past 2^53 are 400 too. Query strings and path parameters
+  are always 400. When any field has a shape problem the answer is 400 and lists every field's
+  problems.
 - **422**: the request is well-typed but breaks a *rule*: ranges, lengths, counts, formats (URL,
   currency code), duplicates, an unknown or other account's referenced id, a card failing its
-  Luhn check. Every rule is checked once, by the domain, with one field error each.
+  Luhn check, control characters in a name. Every rule is checked once, by the domain, with one
+  field error each. A card number anywhere in a body but \`payment_method.card.number\` of a pay
+  (a name, an email, a custom field, a URL) is a 422 too: it would be stored and shown back.
+- A body's problems (400, 413, 415) are answered only after the token is checked: a caller
+  without a valid token gets 401 whatever it sent.
+- No error repeats what the request sent, but for ids: an unknown property is named only when
+  its name is a plain identifier; card numbers, security codes and tokens are masked and any
+  word over 64 characters is cut to a short prefix, in \`detail\`, \`instance\` and \`errors\`.
 - 409 state conflict (and a concurrent write that lost), 410 expired checkout session, 413 a body
   over 1 MB, 415 a body that is not JSON (or, where an operation takes one, a form), 429 rate
   limited (with \`Retry-After\`), 500 without internals, 503 a dependency is down.
 
 ## Request ids
-Every response carries \`X-Request-Id\`: the caller's, else a new \`req_…\`. On errors it equals
-the body's \`request_id\`.
+Every response carries \`X-Request-Id\`: the caller's when it is 1 to 200 letters, digits or
+\`_.:-\` and holds no card number or token, else a new \`req_…\`. On errors it equals the body's
+\`request_id\`, except on an idempotent replay (below), whose body is the first answer's, with
+the first request's \`request_id\`. Requests Node cannot parse (431 headers too large, 400
+malformed) get problem details too.
 
 ## Idempotency
 Every POST honours \`Idempotency-Key\` (1 to 255 printable ASCII characters, else 400): the first
