@@ -35,6 +35,9 @@ export interface CatchUpProgress {
  */
 const STORE_CHECKPOINT_EVERY_EVENTS = 1000;
 
+/** Events per read when several runners share one read of the log (catchUpTogether). */
+const SHARED_PAGE_EVENTS = 1000;
+
 /**
  * Feeds one projection from the global log. Each batch of events is committed together with
  * the position of its last event, compare-and-set against the checkpoint the batch started
@@ -59,6 +62,8 @@ export class ProjectionRunner {
   private following: { stopping: AbortController; done: Promise<void> } | undefined;
   private readonly feed: EventFeed;
   private readonly committed: CommittedDocuments;
+  /** Events projected and not committed yet (catchUpTogether commits every batchSize events, however it reads them). */
+  private projected: { writes: PendingWrites; events: number; last: bigint } | undefined;
 
   constructor(
     readonly projection: Projection,
@@ -128,8 +133,10 @@ export class ProjectionRunner {
 
   /**
    * Catches several runners up with one read of the log (a rebuild of many projections): each
-   * page read is applied by every runner in turn, so the log is read and parsed once, not once
-   * per projection. Then each catches up alone with what was appended meanwhile.
+   * page read is projected by every runner in turn, so the log is read and parsed once, not once
+   * per projection, and each runner commits every batchSize events. Pages are small (a page of
+   * events dies young, which the garbage collector handles cheaply) however large the batches.
+   * Then each catches up alone with what was appended meanwhile.
    * `onProgress` hears the position and count of the events read so far.
    */
   static async catchUpTogether(runners: readonly ProjectionRunner[], onProgress?: (progress: { position: bigint; events: number }) => void): Promise<void> {
@@ -137,23 +144,29 @@ export class ProjectionRunner {
     const busy = runners.find((runner) => runner.following);
     if (busy) throw new Error(`projection ${busy.projection.name} is following the log; stop it first`);
     for (const runner of runners) await runner.loadCheckpoint();
+    const commit = async (runner: ProjectionRunner) => {
+      if (!(await runner.commitProjected())) throw new Error(`projection ${runner.projection.name}: its checkpoint moved while it caught up with the others`);
+    };
     const [reader] = runners;
+    const through = new Map(runners.map((runner) => [runner, runner.position ?? 0n]));
     let events = 0;
-    let from = runners.reduce<bigint | undefined>((lowest, runner) => (lowest === undefined || (runner.position ?? 0n) < lowest ? (runner.position ?? 0n) : lowest), undefined);
+    let from = [...through.values()].reduce((lowest, position) => (position < lowest ? position : lowest));
     for (;;) {
-      const page = await reader.readAfter(from);
+      const page = await reader.readAfter(from, Math.min(reader.batchSize, SHARED_PAGE_EVENTS));
       if (page.length === 0) break;
       for (const runner of runners) {
-        const applied = runner.position ?? 0n;
-        const unseen = applied < page[0].position ? page : page.filter((event) => event.position > applied);
-        if (unseen.length > 0 && !(await runner.apply(unseen))) {
-          throw new Error(`projection ${runner.projection.name}: its checkpoint moved while it caught up with the others`);
-        }
+        const projected = through.get(runner)!;
+        const unseen = projected < page[0].position ? page : page.filter((event) => event.position > projected);
+        if (unseen.length === 0) continue;
+        await runner.project(unseen);
+        through.set(runner, unseen[unseen.length - 1].position);
+        if (runner.projected!.events >= runner.batchSize) await commit(runner);
       }
       events += page.length;
       from = page[page.length - 1].position;
       onProgress?.({ position: from, events });
     }
+    for (const runner of runners) await commit(runner);
     for (const runner of runners) {
       await runner.catchUpFromApplied((progress) => onProgress?.({ position: progress.position, events: events + progress.events }));
     }
@@ -220,31 +233,46 @@ export class ProjectionRunner {
 
   /** Projects a batch and commits it with its last position; false when the checkpoint had moved. */
   private async apply(batch: readonly RecordedEvent[]): Promise<boolean> {
-    const pending = new PendingWrites(this.committed);
-    for (const event of batch) pending.add(await this.projection.project(event, pending));
-    const last = batch[batch.length - 1].position;
-    const writes = pending.writes;
-    this.eventsSinceStored += batch.length;
+    await this.project(batch);
+    return this.commitProjected();
+  }
+
+  /** Projects a batch on top of what is projected and not committed yet, without committing it. */
+  private async project(batch: readonly RecordedEvent[]): Promise<void> {
+    const projected = (this.projected ??= { writes: new PendingWrites(this.committed), events: 0, last: 0n });
+    for (const event of batch) projected.writes.add(await this.projection.project(event, projected.writes));
+    projected.events += batch.length;
+    projected.last = batch[batch.length - 1].position;
+  }
+
+  /** Commits what was projected since the last commit, with the position of its last event; false when the checkpoint had moved. */
+  private async commitProjected(): Promise<boolean> {
+    const projected = this.projected;
+    if (projected === undefined) return true;
+    this.projected = undefined;
+    const writes = projected.writes.writes;
+    this.eventsSinceStored += projected.events;
     if (writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
-      if (!(await this.store.commit(this.projection.name, this.stored, last, writes, this.generation))) return false;
-      this.committed.remember(pending.latest);
-      this.stored = last;
+      if (!(await this.store.commit(this.projection.name, this.stored, projected.last, writes, this.generation))) return false;
+      this.committed.remember(projected.writes.latest);
+      this.stored = projected.last;
       this.eventsSinceStored = 0;
     }
-    this.advance(last);
+    this.advance(projected.last);
     return true;
   }
 
   private async loadCheckpoint(): Promise<void> {
+    this.projected = undefined;
     this.committed.forget();
     ({ position: this.stored, generation: this.generation } = await this.store.readCheckpoint(this.projection.name));
     this.eventsSinceStored = 0;
     this.advance(this.stored);
   }
 
-  private async readAfter(position: bigint | undefined): Promise<RecordedEvent[]> {
+  private async readAfter(position: bigint | undefined, limit = this.batchSize): Promise<RecordedEvent[]> {
     const batch: RecordedEvent[] = [];
-    for await (const event of this.events.readAll({ fromPosition: position, maxCount: this.batchSize })) batch.push(event);
+    for await (const event of this.events.readAll({ fromPosition: position, maxCount: limit })) batch.push(event);
     if (batch.length > 0) this.see(batch[batch.length - 1].position);
     return batch;
   }

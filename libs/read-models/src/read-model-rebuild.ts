@@ -11,12 +11,19 @@ export interface RebuildProgress {
 }
 
 export interface RebuildOptions {
-  /** Most events per page read and per commit. Default: the runner's. */
+  /** Most events per page read and per commit. Default REBUILD_BATCH_EVENTS. */
   batchSize?: number;
   onProgress?(progress: RebuildProgress): void;
   /** Hears each projection once its new read model is served. */
   onPublished?(projection: string, checkpoint: bigint | undefined): void;
 }
+
+/**
+ * Far more than a following runner's batch: nothing waits on a rebuild's commits, and a large
+ * batch commits each document it updates once for many events (PendingWrites). Its documents
+ * are held in memory until the commit, a few tens of megabytes at most.
+ */
+export const REBUILD_BATCH_EVENTS = 20_000;
 
 /**
  * Publishing waits for nothing, so it only loses to a service that applied events the rebuild
@@ -39,7 +46,7 @@ export async function rebuildProjections(projections: readonly Projection[], eve
   try {
     for (const projection of projections) {
       const rebuild = await store.beginRebuild(projection.name, projection.collections);
-      rebuilds.push({ projection, rebuild, runner: new ProjectionRunner(projection, events, rebuild.store, { batchSize: options.batchSize }) });
+      rebuilds.push({ projection, rebuild, runner: new ProjectionRunner(projection, events, rebuild.store, { batchSize: options.batchSize ?? REBUILD_BATCH_EVENTS }) });
     }
     await ProjectionRunner.catchUpTogether(
       rebuilds.map(({ runner }) => runner),

@@ -34,12 +34,16 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly writer: SqliteWriter<ReadModelWriteRequest, ReadModelWriteResponse>;
   private readonly listInTransaction: (collection: string, index: string, page: PageRequest) => { docs: string[]; total: number };
 
-  /** `writeInThisThread`: for a thread of its own (the projection thread), which may block on its commits. */
-  constructor(options: { dataDir: string; writeInThisThread?: boolean }) {
+  /**
+   * `writeInThisThread`: for a thread of its own (the projection thread, the CLI), which may
+   * block on its commits. `largeCommits`: the writer connection is tuned for a rebuild's (see
+   * sqlite-read-model-writer.ts).
+   */
+  constructor(options: { dataDir: string; writeInThisThread?: boolean; largeCommits?: boolean }) {
     // Opened here first, so the file and its schema exist before the writer opens it.
     this.db = openReadModelsDatabase(options.dataDir);
     const open = options.writeInThisThread ? openSqliteWriterInThisThread : openSqliteWriter;
-    this.writer = open<ReadModelWriteRequest, ReadModelWriteResponse>(READ_MODEL_WRITER, { dataDir: options.dataDir });
+    this.writer = open<ReadModelWriteRequest, ReadModelWriteResponse>(READ_MODEL_WRITER, { dataDir: options.dataDir, largeCommits: options.largeCommits });
     this.statements = prepareStatements(this.db);
     // One read transaction, so the total and the page come from the same snapshot.
     this.listInTransaction = this.db.transaction((collection: string, index: string, page: PageRequest) => {
@@ -110,7 +114,8 @@ export class SqliteReadModelStore implements ReadModelStore {
       commit: async (_projection, expected, next, writes) => {
         const prepared = prepareWrites(writes);
         for (const write of prepared) if (!collections.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
-        const committed = (await this.writer.write({ kind: 'rebuild-commit', ...ref, expected, next, writes: prepared })) as boolean;
+        const fresh = prepared.map((write) => !written.has(write.collection, write.id));
+        const committed = (await this.writer.write({ kind: 'rebuild-commit', ...ref, expected, next, writes: prepared, fresh })) as boolean;
         if (committed) written.record(prepared);
         return committed;
       },
