@@ -1,5 +1,4 @@
 import { DELETED, DocumentOverlay, documentKey } from './document-overlay';
-import { jsonCopy } from './json-copy';
 import { assertWritable } from './prepared-writes';
 import { ReadModelWrite } from './read-model-store';
 
@@ -12,7 +11,8 @@ import { ReadModelWrite } from './read-model-store';
  * all its index memberships and a delete removes both, so the writes before it change nothing
  * the commit leaves behind. A projection that updates one document per event (a payment's, an
  * hourly counter) then stores it once per batch, not once per event, and its JSON is made once,
- * at the commit: in between the document is held as a copy (jsonCopy), which is cheaper.
+ * at the commit. In between the document is held as the projection wrote it (a projection does
+ * not change a document once it has returned it), and each read gets a copy (jsonCopy).
  */
 export class PendingWrites extends DocumentOverlay {
   private readonly lastWrites = new Map<string, ReadModelWrite>();
@@ -21,14 +21,12 @@ export class PendingWrites extends DocumentOverlay {
   add(writes: readonly ReadModelWrite[]): void {
     for (const write of writes) {
       assertWritable(write);
+      if (write.op === 'put' && !isJsonValue(write.doc)) throw new Error(`document ${write.collection}/${write.id} is not JSON`);
       const key = documentKey(write.collection, write.id);
-      // Held as the store would give it back, and out of reach of the projection, which may change the object it wrote.
-      const held = write.op === 'put' ? { ...write, doc: jsonCopy(write.doc) } : write;
-      if (held.op === 'put' && held.doc === undefined) throw new Error(`document ${write.collection}/${write.id} is not JSON`);
       // Deleted first, so that the Map keeps the order of the last writes.
       this.lastWrites.delete(key);
-      this.lastWrites.set(key, held);
-      this.set(key, held.op === 'put' ? held.doc : DELETED);
+      this.lastWrites.set(key, write);
+      this.set(key, write.op === 'put' ? write.doc : DELETED);
     }
   }
 
@@ -41,4 +39,9 @@ export class PendingWrites extends DocumentOverlay {
   get latest(): ReadonlyMap<string, unknown> {
     return this.documents;
   }
+}
+
+/** What JSON.stringify turns into text rather than undefined. */
+function isJsonValue(document: unknown): boolean {
+  return document !== undefined && typeof document !== 'function' && typeof document !== 'symbol';
 }

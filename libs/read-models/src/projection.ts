@@ -7,7 +7,9 @@ export type ProjectionReader = Pick<ReadModelStore, 'get' | 'getMany'>;
 /**
  * Turns events into read-model writes. `project` sees every event of the global log in order
  * and must be deterministic, given the event and what it reads, so a rebuild from position 0
- * gives the same read model; events it does not care about give no writes.
+ * gives the same read model; events it does not care about give no writes. Each document it
+ * reads is its own copy, which it may change; a document it has returned in a write it no longer
+ * changes (the runner holds that object until the commit).
  */
 export interface Projection {
   /** Names the checkpoint; unique among projections. */
