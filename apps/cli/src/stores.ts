@@ -62,8 +62,8 @@ export interface ReadModels {
 /**
  * The read-model store the service uses with the same settings (Redis with REDIS_URL, else the
  * SQLite file beside the events), so that a rebuild replaces what the service serves. The
- * SQLite writes run on this thread (nothing else here waits on them), on a connection tuned for
- * a rebuild's large commits.
+ * SQLite writes run in the writer thread, on a connection tuned for a rebuild's large commits,
+ * so that a rebuild projects its next batch while the last one commits.
  */
 export async function openReadModels(settings: Settings): Promise<ReadModels> {
   if (settings.redisUrl) {
@@ -84,6 +84,6 @@ export async function openReadModels(settings: Settings): Promise<ReadModels> {
       },
     };
   }
-  const readModels = new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true, largeCommits: true });
+  const readModels = new SqliteReadModelStore({ dataDir: settings.dataDir, largeCommits: true });
   return { readModels, where: resolve(join(settings.dataDir, 'read-models.db')), close: () => readModels.close() };
 }

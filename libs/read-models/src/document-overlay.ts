@@ -32,6 +32,11 @@ export class DocumentOverlay implements ProjectionReader {
     });
   }
 
+  /** Whether the document is held here (written, or deleted), rather than left to the reader below. */
+  holds(collection: string, id: string): boolean {
+    return this.documents.has(documentKey(collection, id));
+  }
+
   protected set(key: string, document: unknown): void {
     this.documents.delete(key);
     this.documents.set(key, document);

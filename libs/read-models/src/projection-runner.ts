@@ -5,7 +5,7 @@ import { CommittedDocuments } from './committed-documents';
 import { EventBuffer } from './event-buffer';
 import { EventFeed } from './event-feed';
 import { PendingWrites } from './pending-writes';
-import { Projection } from './projection';
+import { Projection, ProjectionReader } from './projection';
 import { ProjectionStore } from './read-model-store';
 
 export interface ProjectionRunnerOptions {
@@ -19,6 +19,12 @@ export interface ProjectionRunnerOptions {
   feed?: EventFeed;
   /** Hears every change of `position`. */
   onApplied?(position: bigint | undefined): void;
+}
+
+interface Projected {
+  writes: PendingWrites;
+  events: number;
+  last: bigint;
 }
 
 export interface CatchUpProgress {
@@ -63,7 +69,23 @@ export class ProjectionRunner {
   private readonly feed: EventFeed;
   private readonly committed: CommittedDocuments;
   /** Events projected and not committed yet (catchUpTogether commits every batchSize events, however it reads them). */
-  private projected: { writes: PendingWrites; events: number; last: bigint } | undefined;
+  private projected: Projected | undefined;
+  /** The batch catchUpTogether is committing while it projects the next one. */
+  private committing: { writes: PendingWrites; done: Promise<void> } | undefined;
+  /** What a batch reads below its own writes: the batch being committed, then what was committed. */
+  private readonly below: ProjectionReader = {
+    get: <T>(collection: string, id: string) => {
+      const committing = this.committing?.writes;
+      return committing?.holds(collection, id) ? committing.get<T>(collection, id) : this.committed.get<T>(collection, id);
+    },
+    getMany: async <T>(collection: string, ids: readonly string[]) => {
+      const committing = this.committing?.writes;
+      if (!committing) return this.committed.getMany<T>(collection, ids);
+      const elsewhere = ids.filter((id) => !committing.holds(collection, id));
+      const found = new Map((await this.committed.getMany<T>(collection, elsewhere)).map((document, index) => [elsewhere[index], document]));
+      return Promise.all(ids.map((id) => (committing.holds(collection, id) ? committing.get<T>(collection, id) : found.get(id))));
+    },
+  };
 
   constructor(
     readonly projection: Projection,
@@ -144,8 +166,10 @@ export class ProjectionRunner {
     const busy = runners.find((runner) => runner.following);
     if (busy) throw new Error(`projection ${busy.projection.name} is following the log; stop it first`);
     for (const runner of runners) await runner.loadCheckpoint();
+    const refused = (runner: ProjectionRunner) => new Error(`projection ${runner.projection.name}: its checkpoint moved while it caught up with the others`);
     const commit = async (runner: ProjectionRunner) => {
-      if (!(await runner.commitProjected())) throw new Error(`projection ${runner.projection.name}: its checkpoint moved while it caught up with the others`);
+      await runner.settleCommitting();
+      if (!(await runner.commitProjected())) throw refused(runner);
     };
     const [reader] = runners;
     const through = new Map(runners.map((runner) => [runner, runner.position ?? 0n]));
@@ -160,7 +184,7 @@ export class ProjectionRunner {
         if (unseen.length === 0) continue;
         await runner.project(unseen);
         through.set(runner, unseen[unseen.length - 1].position);
-        if (runner.projected!.events >= runner.batchSize) await commit(runner);
+        if (runner.projected!.events >= runner.batchSize) await runner.commitBehind(refused(runner));
       }
       events += page.length;
       from = page[page.length - 1].position;
@@ -237,9 +261,38 @@ export class ProjectionRunner {
     return this.commitProjected();
   }
 
+  /**
+   * Starts committing what was projected and goes on while the commit runs (in the SQLite
+   * writer thread, or at Redis), so the next batch is projected meanwhile; the commit before it
+   * is waited for first, so commits stay in order. Throws `refused` (at the next commit or
+   * settle) if the commit is refused.
+   */
+  private async commitBehind(refused: Error): Promise<void> {
+    await this.settleCommitting();
+    const projected = this.projected;
+    if (projected === undefined) return;
+    this.projected = undefined;
+    const done = this.commitBatch(projected).then((committed) => {
+      if (!committed) throw refused;
+    });
+    // Rethrown by settleCommitting.
+    done.catch(() => undefined);
+    this.committing = { writes: projected.writes, done };
+  }
+
+  private async settleCommitting(): Promise<void> {
+    const committing = this.committing;
+    if (committing === undefined) return;
+    try {
+      await committing.done;
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
   /** Projects a batch on top of what is projected and not committed yet, without committing it. */
   private async project(batch: readonly RecordedEvent[]): Promise<void> {
-    const projected = (this.projected ??= { writes: new PendingWrites(this.committed), events: 0, last: 0n });
+    const projected = (this.projected ??= { writes: new PendingWrites(this.below), events: 0, last: 0n });
     for (const event of batch) projected.writes.add(await this.projection.project(event, projected.writes));
     projected.events += batch.length;
     projected.last = batch[batch.length - 1].position;
@@ -250,6 +303,10 @@ export class ProjectionRunner {
     const projected = this.projected;
     if (projected === undefined) return true;
     this.projected = undefined;
+    return this.commitBatch(projected);
+  }
+
+  private async commitBatch(projected: Projected): Promise<boolean> {
     const writes = projected.writes.writes;
     this.eventsSinceStored += projected.events;
     if (writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
@@ -264,6 +321,7 @@ export class ProjectionRunner {
 
   private async loadCheckpoint(): Promise<void> {
     this.projected = undefined;
+    this.committing = undefined;
     this.committed.forget();
     ({ position: this.stored, generation: this.generation } = await this.store.readCheckpoint(this.projection.name));
     this.eventsSinceStored = 0;
