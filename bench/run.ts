@@ -4,10 +4,12 @@
  */
 import { cascadeBench } from './cascade';
 import { eventStoreBench } from './event-store';
+import { rebuildBench } from './rebuild';
 
 const benches: Record<string, (options: Map<string, string>) => Promise<void>> = {
   'event-store': eventStoreBench,
   cascade: cascadeBench,
+  rebuild: rebuildBench,
 };
 
 async function main(args: string[]): Promise<void> {
