@@ -36,6 +36,22 @@ describe('exportEvents', () => {
     expect(lines[1].data.changes.http).toEqual({ url: http.url, secret: '[redacted]' });
   });
 
+  it("never writes a webhook endpoint's signing secret or an account token's hash, not even in a stream name", async () => {
+    const hash = 'ab'.repeat(32);
+    await events.appendToStream(`account_token-${hash}`, [{ id: randomEventId(), type: 'AccountTokenRegistered', data: { account_id: 'acc_a', kind: 'secret', token_hash: hash }, metadata: { schema_version: 1 } }], { expectedRevision: 'no_stream' });
+    await events.appendToStream('webhook_endpoint-we_a', [{ id: randomEventId(), type: 'WebhookEndpointCreated', data: { endpoint_id: 'we_a', secret: 'whsec_endpoint_secret_0001' }, metadata: { schema_version: 1 } }], { expectedRevision: 'no_stream' });
+
+    for (const format of ['ndjson', 'csv'] as const) {
+      const text = (await written({ after: 3n, format })).join('\n');
+      expect(text).not.toContain(hash);
+      expect(text).not.toContain('whsec_endpoint_secret_0001');
+    }
+    expect((await exported({ after: 3n })).map((line) => [line.stream, line.data.token_hash ?? line.data.secret])).toEqual([
+      ['account_token-[redacted]', '[redacted]'],
+      ['webhook_endpoint-we_a', '[redacted]'],
+    ]);
+  });
+
   it('writes every event as one JSON line in global order', async () => {
     const lines = await exported({});
 

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { redactSecrets } from '@payments/domain';
+import { redactSecrets, redactStreamName } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store/event-store';
 import { WriteLine } from '../output';
 import { ProgressSink, startProgress } from '../progress';
@@ -20,14 +20,15 @@ export interface ExportOptions {
 export const CSV_COLUMNS = ['position', 'id', 'stream', 'revision', 'type', 'created_at', 'data', 'metadata'] as const;
 
 /**
- * An event as it may leave the service: `redactSecrets` removes the secrets stored with it (a
- * processor's signing secret). Positions and revisions are strings: they are 64-bit and JSON
+ * An event as it may leave the service: the domain's redactSecrets and redactStreamName remove
+ * the secrets stored with it (processor and webhook signing secrets, an account token's hash,
+ * which also names its stream). Positions and revisions are strings: they are 64-bit and JSON
  * numbers are not exact beyond 2^53; `--after` takes them back as they are.
  */
 function exported(event: RecordedEvent) {
   return {
     id: event.id,
-    stream: event.streamId,
+    stream: redactStreamName(event.streamId),
     type: event.type,
     revision: event.revision.toString(),
     position: event.position.toString(),
