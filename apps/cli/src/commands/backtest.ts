@@ -184,7 +184,7 @@ function report(
   const total = payments.length;
   const processing = total - succeeded - historyFailed;
   return [
-    `Backtest of route "${name}" on the ${total} payments of account ${accountId} ${window}`.trimEnd(),
+    `Backtest of route "${name}" on the ${total} payment${total === 1 ? "" : "s"} of account ${accountId} ${window}`.trimEnd(),
     'Each tier routed by the candidate; each call answered as history answered the same call (tier, processor, network, optimized); a payment',
     'whose candidate reaches a call history never made is unknown, counted apart.',
     '',
