@@ -5,7 +5,7 @@ export * from './shared/ids';
 export * from './shared/streams';
 export * from './shared/money';
 export * from './card';
-export * from './routing';
+export * from './tier-planning';
 export * from './payment';
 export * from './account/account';
 export * from './processor/processor';

@@ -13,7 +13,7 @@ import {
   ProcessorOutcome,
   TierFailureReason,
 } from '@payments/domain/payment';
-import { PlanEntry, ProcessorSnapshot, RoutePolicy, SkipReason, TierPlan } from '@payments/domain/routing';
+import { PlanEntry, ProcessorSnapshot, RoutePolicy, SkipReason, TierPlan } from '@payments/domain/tier-planning';
 import { deciderSpecification } from './decider-specification';
 /** Events and commands of one payment, written out by hand so the specs state exactly what is stored. */
 const now = new Date('2026-11-21T10:00:00.000Z');

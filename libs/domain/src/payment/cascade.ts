@@ -1,5 +1,5 @@
-import { ProcessorFailureKind } from '../routing/route-policy';
-import { PlanEntry } from '../routing/tier-plan';
+import { ProcessorFailureKind } from '../tier-planning/route-policy';
+import { PlanEntry } from '../tier-planning/tier-plan';
 import { idempotencyKey, PaymentEvent, PaymentFailureReason, TierFailureReason } from './payment-events';
 import { evolveRun, PaymentRun, TierRun } from './payment-state';
 

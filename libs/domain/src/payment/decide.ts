@@ -1,5 +1,5 @@
-import { parseRoutingAttempts } from '../routing/routing-attempts';
-import { planTier } from '../routing/tier-plan';
+import { parseRoutingAttempts } from '../tier-planning/routing-attempts';
+import { planTier } from '../tier-planning/tier-plan';
 import { DecisionContext } from '../shared/decider';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { afterFailure, currentTier, failTier, moveOn } from './cascade';

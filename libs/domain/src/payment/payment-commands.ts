@@ -1,6 +1,6 @@
 import { CardSummary } from '../card/card-summary';
-import { RoutingAttemptInput } from '../routing/routing-attempts';
-import { TierRouting } from '../routing/tier-plan';
+import { RoutingAttemptInput } from '../tier-planning/routing-attempts';
+import { TierRouting } from '../tier-planning/tier-plan';
 import { PaymentTier } from './payment-events';
 
 export type ProcessorOutcome = 'approved' | 'declined' | 'timeout' | 'error';

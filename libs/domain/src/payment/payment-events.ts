@@ -1,8 +1,8 @@
 import { CardSummary } from '../card/card-summary';
 import { CardNetwork } from '../card/networks';
-import { RoutingAttempt } from '../routing/routing-attempts';
-import { SkipReason } from '../routing/skip-reasons';
-import { TierPlan } from '../routing/tier-plan';
+import { RoutingAttempt } from '../tier-planning/routing-attempts';
+import { SkipReason } from '../tier-planning/skip-reasons';
+import { TierPlan } from '../tier-planning/tier-plan';
 import { DomainEvent } from '../shared/event';
 
 /** A price tier of the payment: its amount is fixed when the payment starts, its route's content when the tier starts. */

@@ -1,4 +1,4 @@
-import { TierPlan } from '../routing/tier-plan';
+import { TierPlan } from '../tier-planning/tier-plan';
 import { PaymentEvent, PaymentStartedData, ProcessorAttemptedData } from './payment-events';
 
 /** A started tier and how far its cascade has gone. */

@@ -1,5 +1,5 @@
 import { CardSummary } from '../card/card-summary';
-import { SkipReason } from '../routing/skip-reasons';
+import { SkipReason } from '../tier-planning/skip-reasons';
 import { PaymentEvent, PaymentFailureReason, PaymentStartedData, PaymentTier } from './payment-events';
 
 export interface PaymentAttemptView {

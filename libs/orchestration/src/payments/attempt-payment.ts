@@ -78,7 +78,7 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
         accountId,
         tiers,
         card,
-        // No BIN-to-country table yet: rules on bin_country hold for no payment (see routing/rule-conditions).
+        // No BIN-to-country table yet: rules on bin_country hold for no payment (see tier-planning/rule-conditions).
         binCountry: null,
         attempts,
         accountProcessorIds: account.processorIds,

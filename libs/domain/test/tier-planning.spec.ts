@@ -13,7 +13,7 @@ import {
   TierRouting,
   volumeSplitDraw,
   volumeSplitOrder,
-} from '@payments/domain/routing';
+} from '@payments/domain/tier-planning';
 import { errorOf } from './domain-error';
 
 const A = 'proc_stg_a';
