@@ -1,4 +1,5 @@
 export * from './shared/event';
+export * from './events/domain-event-of';
 export * from './shared/decider';
 export * from './shared/errors';
 export * from './shared/ids';

@@ -1,0 +1,144 @@
+import { AccountEvent, AccountTokenEvent } from '../account/account';
+import { CouponEvent } from '../catalog/coupon';
+import { CustomerEvent } from '../catalog/customer';
+import { PriceEvent } from '../catalog/price';
+import { ProductEvent } from '../catalog/product';
+import { PromotionCodeEvent } from '../catalog/promotion-code';
+import { PromotionCodeClaimEvent } from '../catalog/promotion-code-claim';
+import { CheckoutSessionEvent } from '../checkout-session/checkout-session';
+import { PaymentEvent } from '../payment/payment-events';
+import { ProcessorEvent } from '../processor/processor';
+import { RouteEvent } from '../route/route';
+import { WebhookDeliveryEvent } from '../webhook-delivery/webhook-delivery';
+import { WebhookEndpointEvent } from '../webhook-endpoint/webhook-endpoint';
+
+/** Every event type this version of the service writes and reads, in the shape of its current schema version. */
+export type KnownEvent =
+  | AccountEvent
+  | AccountTokenEvent
+  | ProcessorEvent
+  | RouteEvent
+  | ProductEvent
+  | PriceEvent
+  | CustomerEvent
+  | CouponEvent
+  | PromotionCodeEvent
+  | PromotionCodeClaimEvent
+  | CheckoutSessionEvent
+  | PaymentEvent
+  | WebhookEndpointEvent
+  | WebhookDeliveryEvent;
+
+export type KnownEventType = KnownEvent['type'];
+
+export const UNKNOWN_EVENT = 'UnknownEvent';
+
+/**
+ * A stored event this version cannot read: a type it does not know (written by a newer version,
+ * or by none), or a schema version newer than its own. Readers pass it by; it never fails them.
+ */
+export interface UnknownEvent {
+  readonly type: typeof UNKNOWN_EVENT;
+  readonly data: {
+    readonly type: string;
+    readonly schema_version: number;
+    readonly reason: 'unknown_type' | 'newer_schema_version';
+    readonly data: unknown;
+  };
+}
+
+/** What domainEventOf needs of a stored event (RecordedEvent has it). */
+export interface EventAsStored {
+  readonly type: string;
+  readonly data: unknown;
+  /** Absent or without schema_version: version 1, the version of every event written before versions were recorded. */
+  readonly metadata?: { readonly schema_version?: number };
+}
+
+/**
+ * The current schema version of every known type: the version the command handler records and
+ * the one domainEventOf answers. docs/events.md lists the same; a test holds the two together.
+ */
+export const SCHEMA_VERSIONS: Readonly<Record<KnownEventType, number>> = {
+  AccountOpened: 1,
+  AccountProcessorConnected: 1,
+  AccountDefaultProcessorChanged: 1,
+  AccountDefaultRouteChanged: 1,
+  AccountTokenRegistered: 1,
+  ProcessorConnected: 1,
+  ProcessorUpdated: 1,
+  RouteCreated: 1,
+  RouteUpdated: 1,
+  RouteAttachedToSession: 1,
+  RouteDetachedFromSession: 1,
+  RouteSetAsAccountDefault: 1,
+  RouteUnsetAsAccountDefault: 1,
+  RouteDeleted: 1,
+  ProductCreated: 1,
+  PriceCreated: 1,
+  CustomerCreated: 1,
+  CouponCreated: 1,
+  PromotionCodeCreated: 1,
+  PromotionCodeClaimed: 1,
+  CheckoutSessionCreated: 1,
+  CheckoutSessionExpired: 1,
+  SessionPaymentBegan: 1,
+  SessionPaymentFailed: 1,
+  CheckoutSessionCompleted: 1,
+  PaymentStarted: 1,
+  TierStarted: 1,
+  ProcessorSkipped: 1,
+  ProcessorAttempted: 1,
+  ProcessorApproved: 1,
+  ProcessorDeclined: 1,
+  ProcessorTimedOut: 1,
+  ProcessorErrored: 1,
+  TierFailed: 1,
+  PaymentSucceeded: 1,
+  PaymentFailed: 1,
+  WebhookEndpointCreated: 1,
+  WebhookEndpointUpdated: 1,
+  WebhookEndpointSecretRotated: 1,
+  WebhookEndpointDeleted: 1,
+  WebhookDeliveryScheduled: 1,
+  WebhookDeliveryAttempted: 1,
+  WebhookDeliveryRetryRequested: 1,
+  WebhookDeliverySucceeded: 1,
+  WebhookDeliveryFailed: 1,
+};
+
+/** Turns the data of one schema version of a type into the data of the next version. */
+export type Upcaster = (data: unknown) => unknown;
+
+/**
+ * Upcasters by type and by the version they read: `UPCASTERS.X[1]` turns X's version 1 data into
+ * version 2. None exists yet (every type is at version 1); docs/events.md says how one is added.
+ */
+const UPCASTERS: { readonly [Type in KnownEventType]?: Readonly<Record<number, Upcaster>> } = {};
+
+/**
+ * The one place where stored JSON becomes a typed domain event: every reader of stored events
+ * (aggregates' loads, projections, the saga, webhooks, the CLI) goes through here, so that an
+ * event stored at an older schema version is upcast to the current one before anyone reads it.
+ * A type not known, or a version newer than the current one, is an UnknownEvent.
+ */
+export function domainEventOf(stored: EventAsStored): KnownEvent | UnknownEvent {
+  const current: number | undefined = SCHEMA_VERSIONS[stored.type as KnownEventType];
+  const version = stored.metadata?.schema_version ?? 1;
+  if (current === undefined) return unknownEvent(stored, version, 'unknown_type');
+  if (version > current) return unknownEvent(stored, version, 'newer_schema_version');
+  let data = stored.data;
+  for (let from = version; from < current; from++) {
+    const upcast = UPCASTERS[stored.type as KnownEventType]?.[from];
+    // A version older than the current one without its upcaster is a release that forgot it: nothing reads such data right.
+    if (!upcast) throw new Error(`no upcaster for ${stored.type} from schema version ${from} to ${from + 1}`);
+    data = upcast(data);
+  }
+  // The type is known and the data is of its current version: this is what the store's JSON is.
+  return { type: stored.type, data } as KnownEvent;
+}
+
+function unknownEvent(stored: EventAsStored, version: number, reason: UnknownEvent['data']['reason']): UnknownEvent {
+  return { type: UNKNOWN_EVENT, data: { type: stored.type, schema_version: version, reason, data: stored.data } };
+}
+
