@@ -85,16 +85,19 @@ return 1
 `;
 
 /**
- * A rebuild's commit. ARGV: ns, projection, generation, expected ('' for none), next, then the
- * writes as for COMMIT_SCRIPT. Returns 1 when committed, 0 when refused, -1 when another
- * rebuild of the projection has begun since.
+ * A part of a rebuild's commit. ARGV: ns, projection, generation, expected ('' for none), next
+ * ('' for a part that is not the last), then the writes as for COMMIT_SCRIPT. A rebuild's
+ * commit is sent in parts, so that no one script holds Redis for long: each checks the expected
+ * checkpoint, which only the last one moves. Nothing reads the rebuild's keys before it is
+ * published, and a rebuild stopped between two parts is never published. Returns 1 when
+ * applied, 0 when refused, -1 when another rebuild of the projection has begun since.
  */
 export const REBUILD_COMMIT_SCRIPT = `${FUNCTIONS}
 local ns, projection, generation, expected, nextPosition = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('HGET', ns .. 'building', projection) ~= generation then return -1 end
 if (redis.call('HGET', ns .. 'building_at', projection) or '') ~= expected then return 0 end
 apply(ns, '#' .. generation, 6)
-redis.call('HSET', ns .. 'building_at', projection, nextPosition)
+if nextPosition ~= '' then redis.call('HSET', ns .. 'building_at', projection, nextPosition) end
 return 1
 `;
 

@@ -27,8 +27,9 @@ import {
 
 /** The scripts as client commands: ioredis sends EVALSHA and loads a script Redis does not know yet. */
 interface ReadModelCommands {
-  readModelsCommit(...args: string[]): Promise<number>;
-  readModelsRebuildCommit(...args: string[]): Promise<number>;
+  // Arrays, which ioredis spreads into the command: a large commit has too many arguments for a JavaScript call.
+  readModelsCommit(args: string[]): Promise<number>;
+  readModelsRebuildCommit(args: string[]): Promise<number>;
   readModelsBeginRebuild(...args: string[]): Promise<number>;
   readModelsPublish(...args: string[]): Promise<number>;
   readModelsDiscardRebuild(...args: string[]): Promise<number>;
@@ -38,6 +39,9 @@ interface ReadModelCommands {
 }
 
 const SUPERSEDED = -1;
+
+/** Writes per script of a rebuild's commit (see REBUILD_COMMIT_SCRIPT): a few milliseconds of Redis each. */
+const REBUILD_COMMIT_PART_WRITES = 500;
 
 /**
  * The Redis adapter (REDIS_URL): documents as JSON strings in one hash per collection, indexes
@@ -88,7 +92,7 @@ export class RedisReadModelStore implements ReadModelStore {
   async commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[], generation?: number): Promise<boolean> {
     const args = [this.namespace, projection, optional(expected), next.toString(), optional(generation)];
     for (const write of prepareWrites(writes)) args.push(...flatten(write));
-    return (await this.redis.readModelsCommit(...args)) === 1;
+    return (await this.redis.readModelsCommit(args)) === 1;
   }
 
   async reset(projection: string, collections: readonly string[]): Promise<void> {
@@ -122,11 +126,15 @@ export class RedisReadModelStore implements ReadModelStore {
       commit: async (_projection, expected, next, writes) => {
         const prepared = prepareWrites(writes);
         for (const write of prepared) if (!collections.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
-        const args = [this.namespace, projection, generation, optional(expected), next.toString()];
-        for (const write of prepared) args.push(...flatten(write));
-        const committed = answer(await this.redis.readModelsRebuildCommit(...args));
-        if (committed) written.record(prepared);
-        return committed;
+        const parts = Math.max(1, Math.ceil(prepared.length / REBUILD_COMMIT_PART_WRITES));
+        for (let part = 0; part < parts; part++) {
+          const writes = prepared.slice(part * REBUILD_COMMIT_PART_WRITES, (part + 1) * REBUILD_COMMIT_PART_WRITES);
+          const args = [this.namespace, projection, generation, optional(expected), part === parts - 1 ? next.toString() : ''];
+          for (const write of writes) args.push(...flatten(write));
+          if (!answer(await this.redis.readModelsRebuildCommit(args))) return false;
+          written.record(writes);
+        }
+        return true;
       },
     };
     return {

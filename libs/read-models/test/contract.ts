@@ -192,6 +192,13 @@ export function readModelStoreContract(open: () => Promise<OpenedStore>): void {
     });
   });
 
+  it('takes a commit of many thousand writes whole', async () => {
+    await write(...Array.from({ length: 3000 }, (_, n) => put('things', `t${n}`, { id: `t${n}` }, entry('all', n))));
+
+    expect((await ids('things', 'all')).total).toBe(3000);
+    expect(await store.checkpoint('test')).toBe(1n);
+  });
+
   describe('checkpoints', () => {
     it('has no checkpoint before the first commit', async () => {
       expect(await store.checkpoint('test')).toBeUndefined();
@@ -421,6 +428,19 @@ export function readModelStoreContract(open: () => Promise<OpenedStore>): void {
 
       expect(await rebuild.store.commit('test', undefined, 7n, [put('things', 'a', { id: 'a' })])).toBe(false);
       expect(await rebuild.store.get('things', 'a')).toBeUndefined();
+    });
+
+    it('takes a rebuild commit of many thousand documents whole', async () => {
+      const rebuild = await store.beginRebuild('test', ['things', 'others']);
+      const many = Array.from({ length: 3000 }, (_, n) => put('things', `t${n}`, { id: `t${n}` }, entry('all', n), entry(`group:${n % 7}`, n)));
+
+      await rebuildWrite(rebuild, 6n, ...many);
+
+      expect(await rebuild.store.checkpoint('test')).toBe(6n);
+      expect((await rebuild.store.list('things', 'group:3', { order: 'asc', limit: 1, offset: 0 })).total).toBe(429);
+      expect(await rebuild.publish()).toBe(true);
+      expect((await ids('things', 'all', 'desc', 1)).ids).toEqual(['t2999']);
+      expect((await ids('things', 'all')).total).toBe(3000);
     });
 
     it('rebuilds a published rebuild again, generation after generation', async () => {
