@@ -74,7 +74,7 @@ function operatorCli(context: CliContext, exit: (code: number) => void): Command
       }
     });
 
-  const replay = program.command('replay').description('Prints stored history, event by event.');
+  const replay = program.command('replay').description("A payment's timeline with its routing decisions derived again (payment), or any stream event by event (stream).");
   replay
     .command('payment')
     .description(
@@ -115,7 +115,7 @@ function operatorCli(context: CliContext, exit: (code: number) => void): Command
     .command('events')
     .description('Every event in global order (secrets redacted): positions and revisions as strings, data and metadata as JSON.')
     .option('--after <position>', 'only events after this global position', position)
-    .option('--type <type>', 'only events of this type; repeat or separate with commas for several', types, [])
+    .addOption(new Option('--type <type>', 'only events of this type; repeat or separate with commas for several').argParser(types).default([], 'every type'))
     .option('--limit <n>', 'at most this many events', positive('--limit'))
     .addOption(new Option('--format <format>', 'one JSON object per line, or CSV with a header row').choices(EXPORT_FORMATS).default('ndjson'))
     .action(async (options: { after?: bigint; type: string[]; limit?: number; format: ExportFormat }) => {
