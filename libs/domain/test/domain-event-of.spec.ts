@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCHEMA_VERSIONS, UNKNOWN_EVENT, domainEventOf } from '../src';
+import { SCHEMA_VERSIONS_BY_STREAM, UNKNOWN_EVENT, domainEventOf, evolveStored, fold, isEventOf, routeDecider } from '../src';
 
 describe('reading stored events as domain events', () => {
   const data = { payment_id: 'pay_stg_1', reason: 'all_processors_failed', completed_at: '2026-11-21T20:10:06.455Z' };
@@ -31,11 +31,27 @@ describe('reading stored events as domain events', () => {
     expect(() => domainEventOf({ type: 'PaymentFailed', data, metadata: { schema_version: 0 } })).toThrow('no upcaster for PaymentFailed from schema version 0 to 1');
   });
 
-  it('knows exactly the types and versions the event catalog (docs/events.md) lists', () => {
+  it('tells the stream category of a known event, and of an unknown one none', () => {
+    const failed = domainEventOf({ type: 'PaymentFailed', data });
+    expect([isEventOf(failed, 'payment'), isEventOf(failed, 'checkout_session')]).toEqual([true, false]);
+    expect(isEventOf(domainEventOf({ type: 'constructor', data }), 'payment')).toBe(false);
+  });
+
+  it("passes by, in an aggregate's fold, an event it cannot read", () => {
+    const created = { route_id: 'proute_stg_1', account_id: 'acc_stg_1', name: 'R', revision: 1, created_at: '2026-11-21T20:10:06.455Z' };
+    const state = evolveStored(routeDecider, routeDecider.initialState(), { type: 'RouteCreated', data: { ...created, processors: [{ processor_id: 'proc_stg_1', weight: null }] } });
+    expect(evolveStored(routeDecider, state, { type: 'RouteRenamedTwice', data: {} })).toBe(state);
+    expect(evolveStored(routeDecider, state, { type: 'RouteDeleted', data: {}, metadata: { schema_version: 9 } })).toBe(state);
+    expect(state).not.toEqual(fold(routeDecider, []));
+  });
+
+  it('knows exactly the types, streams and versions the event catalog (docs/events.md) lists', () => {
     const catalog = readFileSync(join(__dirname, '../../../docs/events.md'), 'utf8');
     const index = catalog.slice(catalog.indexOf('## Index of event types'));
-    const rows = [...index.matchAll(/^\| `(\w+)` \| `[\w-]+` \| (\d+) \|$/gm)].map(([, type, version]) => [type, Number(version)]);
+    const rows = [...index.matchAll(/^\| `(\w+)` \| `([\w]+)-` \| (\d+) \|$/gm)];
     expect(rows.length).toBeGreaterThan(0);
-    expect(Object.fromEntries(rows)).toEqual(SCHEMA_VERSIONS);
+    const listed: Record<string, Record<string, number>> = {};
+    for (const [, type, stream, version] of rows) (listed[stream] ??= {})[type] = Number(version);
+    expect(listed).toEqual(SCHEMA_VERSIONS_BY_STREAM);
   });
 });

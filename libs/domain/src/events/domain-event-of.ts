@@ -1,4 +1,7 @@
 import { AccountEvent, AccountTokenEvent } from '../account/account';
+import { Decider } from '../shared/decider';
+import { DomainEvent } from '../shared/event';
+import { StreamCategory } from '../shared/streams';
 import { CouponEvent } from '../catalog/coupon';
 import { CustomerEvent } from '../catalog/customer';
 import { PriceEvent } from '../catalog/price';
@@ -12,22 +15,22 @@ import { RouteEvent } from '../route/route';
 import { WebhookDeliveryEvent } from '../webhook-delivery/webhook-delivery';
 import { WebhookEndpointEvent } from '../webhook-endpoint/webhook-endpoint';
 
-/** Every event type this version of the service writes and reads, in the shape of its current schema version. */
-export type KnownEvent =
-  | AccountEvent
-  | AccountTokenEvent
-  | ProcessorEvent
-  | RouteEvent
-  | ProductEvent
-  | PriceEvent
-  | CustomerEvent
-  | CouponEvent
-  | PromotionCodeEvent
-  | PromotionCodeClaimEvent
-  | CheckoutSessionEvent
-  | PaymentEvent
-  | WebhookEndpointEvent
-  | WebhookDeliveryEvent;
+/** The event types of each stream category, in the shape of their current schema version. */
+export interface EventsOfStream {
+  account: AccountEvent;
+  account_token: AccountTokenEvent;
+  processor: ProcessorEvent;
+  route: RouteEvent;
+  catalog: ProductEvent | PriceEvent | CustomerEvent | CouponEvent | PromotionCodeEvent;
+  promotion_code: PromotionCodeClaimEvent;
+  checkout_session: CheckoutSessionEvent;
+  payment: PaymentEvent;
+  webhook_endpoint: WebhookEndpointEvent;
+  webhook_delivery: WebhookDeliveryEvent;
+}
+
+/** Every event type this version of the service writes and reads. */
+export type KnownEvent = EventsOfStream[StreamCategory];
 
 export type KnownEventType = KnownEvent['type'];
 
@@ -56,56 +59,38 @@ export interface EventAsStored {
 }
 
 /**
- * The current schema version of every known type: the version the command handler records and
- * the one domainEventOf answers. docs/events.md lists the same; a test holds the two together.
+ * The current schema version of every known type, by the stream category that holds it: the
+ * version the command handler records and the one domainEventOf answers. docs/events.md lists
+ * the same; a test holds the two together.
  */
-export const SCHEMA_VERSIONS: Readonly<Record<KnownEventType, number>> = {
-  AccountOpened: 1,
-  AccountProcessorConnected: 1,
-  AccountDefaultProcessorChanged: 1,
-  AccountDefaultRouteChanged: 1,
-  AccountTokenRegistered: 1,
-  ProcessorConnected: 1,
-  ProcessorUpdated: 1,
-  RouteCreated: 1,
-  RouteUpdated: 1,
-  RouteAttachedToSession: 1,
-  RouteDetachedFromSession: 1,
-  RouteSetAsAccountDefault: 1,
-  RouteUnsetAsAccountDefault: 1,
-  RouteDeleted: 1,
-  ProductCreated: 1,
-  PriceCreated: 1,
-  CustomerCreated: 1,
-  CouponCreated: 1,
-  PromotionCodeCreated: 1,
-  PromotionCodeClaimed: 1,
-  CheckoutSessionCreated: 1,
-  CheckoutSessionExpired: 1,
-  SessionPaymentBegan: 1,
-  SessionPaymentFailed: 1,
-  CheckoutSessionCompleted: 1,
-  PaymentStarted: 1,
-  TierStarted: 1,
-  ProcessorSkipped: 1,
-  ProcessorAttempted: 1,
-  ProcessorApproved: 1,
-  ProcessorDeclined: 1,
-  ProcessorTimedOut: 1,
-  ProcessorErrored: 1,
-  TierFailed: 1,
-  PaymentSucceeded: 1,
-  PaymentFailed: 1,
-  WebhookEndpointCreated: 1,
-  WebhookEndpointUpdated: 1,
-  WebhookEndpointSecretRotated: 1,
-  WebhookEndpointDeleted: 1,
-  WebhookDeliveryScheduled: 1,
-  WebhookDeliveryAttempted: 1,
-  WebhookDeliveryRetryRequested: 1,
-  WebhookDeliverySucceeded: 1,
-  WebhookDeliveryFailed: 1,
+export const SCHEMA_VERSIONS_BY_STREAM: { readonly [Category in StreamCategory]: { readonly [Type in EventsOfStream[Category]['type']]: number } } = {
+  account: { AccountOpened: 1, AccountProcessorConnected: 1, AccountDefaultProcessorChanged: 1, AccountDefaultRouteChanged: 1 },
+  account_token: { AccountTokenRegistered: 1 },
+  processor: { ProcessorConnected: 1, ProcessorUpdated: 1 },
+  route: { RouteCreated: 1, RouteUpdated: 1, RouteAttachedToSession: 1, RouteDetachedFromSession: 1, RouteSetAsAccountDefault: 1, RouteUnsetAsAccountDefault: 1, RouteDeleted: 1 },
+  catalog: { ProductCreated: 1, PriceCreated: 1, CustomerCreated: 1, CouponCreated: 1, PromotionCodeCreated: 1 },
+  promotion_code: { PromotionCodeClaimed: 1 },
+  checkout_session: { CheckoutSessionCreated: 1, CheckoutSessionExpired: 1, SessionPaymentBegan: 1, SessionPaymentFailed: 1, CheckoutSessionCompleted: 1 },
+  payment: { PaymentStarted: 1, TierStarted: 1, ProcessorSkipped: 1, ProcessorAttempted: 1, ProcessorApproved: 1, ProcessorDeclined: 1, ProcessorTimedOut: 1, ProcessorErrored: 1, TierFailed: 1, PaymentSucceeded: 1, PaymentFailed: 1 },
+  webhook_endpoint: { WebhookEndpointCreated: 1, WebhookEndpointUpdated: 1, WebhookEndpointSecretRotated: 1, WebhookEndpointDeleted: 1 },
+  webhook_delivery: { WebhookDeliveryScheduled: 1, WebhookDeliveryAttempted: 1, WebhookDeliveryRetryRequested: 1, WebhookDeliverySucceeded: 1, WebhookDeliveryFailed: 1 },
 };
+
+const CURRENT = new Map<string, { category: StreamCategory; version: number }>(
+  (Object.entries(SCHEMA_VERSIONS_BY_STREAM) as [StreamCategory, Record<string, number>][]).flatMap(([category, types]) =>
+    Object.entries(types).map(([type, version]) => [type, { category, version }] as const),
+  ),
+);
+
+/** The current schema version of a type; undefined for a type this version does not know. */
+export function schemaVersionOf(type: string): number | undefined {
+  return CURRENT.get(type)?.version;
+}
+
+/** Whether the event is one of the stream category's types (an UnknownEvent is of none). */
+export function isEventOf<Category extends StreamCategory>(event: KnownEvent | UnknownEvent, category: Category): event is EventsOfStream[Category] {
+  return CURRENT.get(event.type)?.category === category;
+}
 
 /** Turns the data of one schema version of a type into the data of the next version. */
 export type Upcaster = (data: unknown) => unknown;
@@ -123,7 +108,7 @@ const UPCASTERS: { readonly [Type in KnownEventType]?: Readonly<Record<number, U
  * A type not known, or a version newer than the current one, is an UnknownEvent.
  */
 export function domainEventOf(stored: EventAsStored): KnownEvent | UnknownEvent {
-  const current: number | undefined = SCHEMA_VERSIONS[stored.type as KnownEventType];
+  const current = schemaVersionOf(stored.type);
   const version = stored.metadata?.schema_version ?? 1;
   if (current === undefined) return unknownEvent(stored, version, 'unknown_type');
   if (version > current) return unknownEvent(stored, version, 'newer_schema_version');
@@ -142,3 +127,14 @@ function unknownEvent(stored: EventAsStored, version: number, reason: UnknownEve
   return { type: UNKNOWN_EVENT, data: { type: stored.type, schema_version: version, reason, data: stored.data } };
 }
 
+
+/**
+ * Folds one stored event of an aggregate's stream into the aggregate's state. A stream holds only
+ * its own decider's events, so the event read is of the decider's type; one this version cannot
+ * read (an UnknownEvent, written by a newer release) leaves the state as it is, as a reader passes
+ * it by, rather than failing every read of the aggregate.
+ */
+export function evolveStored<Event extends DomainEvent, State>(decider: Pick<Decider<never, Event, State, never>, 'evolve'>, state: State, stored: EventAsStored): State {
+  const event = domainEventOf(stored);
+  return event.type === UNKNOWN_EVENT ? state : decider.evolve(state, event as DomainEvent as Event);
+}

@@ -1,4 +1,4 @@
-import { AccountEvent } from '@payments/domain';
+import { domainEventOf } from '@payments/domain';
 import { Projection, ProjectionReader } from '../projection';
 import { Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
 
@@ -20,7 +20,7 @@ export const accountsListing: Projection = {
   name: 'accounts_listing',
   collections: [COLLECTION],
   async project(event, reader) {
-    const account = event as unknown as AccountEvent;
+    const account = domainEventOf(event);
     switch (account.type) {
       case 'AccountOpened': {
         const { account_id, name, sandbox, opened_at } = account.data;

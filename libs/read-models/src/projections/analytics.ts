@@ -1,4 +1,4 @@
-import { PaymentEvent, categoryOf, hourOf } from '@payments/domain';
+import { PaymentEvent, categoryOf, domainEventOf, hourOf, isEventOf } from '@payments/domain';
 import { Projection, ProjectionReader } from '../projection';
 import { ReadModelWrite } from '../read-model-store';
 import { LatencySketch, addLatency, emptyLatency } from './analytics-latency';
@@ -100,7 +100,8 @@ export const analytics: Projection = {
   async project(event, reader) {
     // Most events of the log are not a payment's: tell by the stream name, before reading any tally.
     if (categoryOf(event.streamId) !== 'payment') return [];
-    const payment = event as unknown as PaymentEvent;
+    const payment = domainEventOf(event);
+    if (!isEventOf(payment, 'payment')) return [];
     if (payment.type === 'PaymentStarted') {
       const { payment_id, account_id, tiers, started_at } = payment.data;
       const tally: PaymentTally = { account_id, hour: hourOf(started_at), currencies: tiers.map((tier) => tier.currency), processors: {}, tiers: {} };

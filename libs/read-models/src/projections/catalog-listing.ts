@@ -1,4 +1,4 @@
-import { CatalogItem, CatalogKind, DomainEvent, catalogItemCreatedBy } from '@payments/domain';
+import { CatalogItem, CatalogKind, catalogItemCreatedBy, categoryOf, domainEventOf } from '@payments/domain';
 import { Projection } from '../projection';
 import { Page, ReadModelStore } from '../read-model-store';
 
@@ -18,7 +18,9 @@ export const catalogListing: Projection = {
   name: 'catalog_listing',
   collections: [COLLECTION],
   project(event) {
-    const created = catalogItemCreatedBy(event as DomainEvent);
+    // Catalog items are created on catalog streams alone: the other events are passed by unread.
+    if (categoryOf(event.streamId) !== 'catalog') return [];
+    const created = catalogItemCreatedBy(domainEventOf(event));
     if (!created) return [];
     const { kind, item } = created;
     return [{ op: 'put', collection: COLLECTION, id: item.id, doc: item, indexes: [{ index: indexOf(item.accountId, kind), score: Number(event.position) }] }];

@@ -1,5 +1,4 @@
-import { CheckoutSession, CheckoutSessionEvent, CheckoutSessionState, RouteEvent, SessionStatus, categoryOf, checkoutSessionDecider, isPastExpiry } from '@payments/domain';
-import { RecordedEvent } from '@payments/event-store';
+import { CheckoutSession, CheckoutSessionState, KnownEvent, SessionStatus, UnknownEvent, categoryOf, checkoutSessionDecider, domainEventOf, isEventOf, isPastExpiry } from '@payments/domain';
 import { Projection } from '../projection';
 import { IndexEntry, Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
 
@@ -24,7 +23,10 @@ const openByExpiryOf = (accountId: string) => `account:${accountId}:${OPEN_BY_EX
 export const checkoutSessions: Projection = {
   name: 'checkout_sessions',
   collections: [COLLECTION],
-  async project(event, reader) {
+  async project(recorded, reader) {
+    const category = categoryOf(recorded.streamId);
+    if (category !== 'checkout_session' && category !== 'route') return [];
+    const event = domainEventOf(recorded);
     const sessionId = sessionIdOf(event);
     if (sessionId === undefined) return [];
     const current = (await reader.get<CheckoutSessionDocument>(COLLECTION, sessionId)) ?? { session: null, attached_route_ids: [] };
@@ -33,23 +35,23 @@ export const checkoutSessions: Projection = {
   },
 };
 
-function sessionIdOf(event: RecordedEvent): string | undefined {
-  if (categoryOf(event.streamId) === 'checkout_session') return (event.data as { session_id: string }).session_id;
-  if (event.type === 'RouteAttachedToSession' || event.type === 'RouteDetachedFromSession') return (event.data as { session_id: string }).session_id;
+function sessionIdOf(event: KnownEvent | UnknownEvent): string | undefined {
+  if (isEventOf(event, 'checkout_session')) return event.data.session_id;
+  if (event.type === 'RouteAttachedToSession' || event.type === 'RouteDetachedFromSession') return event.data.session_id;
   return undefined;
 }
 
-function apply(document: CheckoutSessionDocument, event: RecordedEvent): CheckoutSessionDocument {
-  const route = event as unknown as RouteEvent;
-  if (route.type === 'RouteAttachedToSession') {
-    const attached = document.attached_route_ids.includes(route.data.route_id) ? document.attached_route_ids : [...document.attached_route_ids, route.data.route_id];
+function apply(document: CheckoutSessionDocument, event: KnownEvent | UnknownEvent): CheckoutSessionDocument {
+  if (event.type === 'RouteAttachedToSession') {
+    const attached = document.attached_route_ids.includes(event.data.route_id) ? document.attached_route_ids : [...document.attached_route_ids, event.data.route_id];
     return { ...document, attached_route_ids: attached };
   }
-  if (route.type === 'RouteDetachedFromSession') {
-    return { ...document, attached_route_ids: document.attached_route_ids.filter((id) => id !== route.data.route_id) };
+  if (event.type === 'RouteDetachedFromSession') {
+    return { ...document, attached_route_ids: document.attached_route_ids.filter((id) => id !== event.data.route_id) };
   }
+  if (!isEventOf(event, 'checkout_session')) return document;
   const state: CheckoutSessionState = document.session ? { status: 'created', session: document.session } : checkoutSessionDecider.initialState();
-  const next = checkoutSessionDecider.evolve(state, event as unknown as CheckoutSessionEvent);
+  const next = checkoutSessionDecider.evolve(state, event);
   return { ...document, session: next.status === 'created' ? next.session : null };
 }
 

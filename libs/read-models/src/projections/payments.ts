@@ -1,4 +1,4 @@
-import { CheckoutSessionEvent, PaymentEvent, PaymentTier, PaymentView, categoryOf, evolvePaymentView } from '@payments/domain';
+import { KnownEvent, PaymentTier, PaymentView, UnknownEvent, categoryOf, domainEventOf, evolvePaymentView, isEventOf } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { Projection } from '../projection';
 import { IndexEntry, Page, ReadModelStore } from '../read-model-store';
@@ -41,41 +41,41 @@ const bySessionStatus = (accountId: string, sessionId: string, status: PaymentSt
 export const payments: Projection = {
   name: 'payments',
   collections: [COLLECTION],
-  async project(event, reader) {
+  async project(recorded, reader) {
+    const category = categoryOf(recorded.streamId);
+    if (category !== 'payment' && category !== 'checkout_session') return [];
+    const event = domainEventOf(recorded);
     const paymentId = paymentIdOf(event);
     if (paymentId === undefined) return [];
-    const current = (await reader.get<PaymentDocument>(COLLECTION, paymentId)) ?? firstSeen(event);
+    const current = (await reader.get<PaymentDocument>(COLLECTION, paymentId)) ?? firstSeen(event, recorded);
     // Only a payment's beginning or start can introduce it; the other events need it known.
     if (current === undefined) return [];
-    const next = apply(current, event);
+    const next = apply(current, event, recorded);
     return [{ op: 'put', collection: COLLECTION, id: paymentId, doc: next, indexes: indexesOf(next) }];
   },
 };
 
-function paymentIdOf(event: RecordedEvent): string | undefined {
-  const category = categoryOf(event.streamId);
-  if (category === 'payment') return (event.data as { payment_id: string }).payment_id;
-  if (category !== 'checkout_session') return undefined;
-  const session = event as unknown as CheckoutSessionEvent;
-  switch (session.type) {
+/** The payment a payment or session event is about; undefined for the session's other events. */
+function paymentIdOf(event: KnownEvent | UnknownEvent): string | undefined {
+  if (isEventOf(event, 'payment')) return event.data.payment_id;
+  switch (event.type) {
     case 'SessionPaymentBegan':
     case 'SessionPaymentFailed':
     case 'CheckoutSessionCompleted':
-      return session.data.payment_id;
+      return event.data.payment_id;
     default:
       return undefined;
   }
 }
 
-function firstSeen(event: RecordedEvent): PaymentDocument | undefined {
-  const introduced = event as unknown as CheckoutSessionEvent | PaymentEvent;
-  if (introduced.type !== 'SessionPaymentBegan' && introduced.type !== 'PaymentStarted') return undefined;
-  const sessionId = introduced.type === 'PaymentStarted' ? introduced.data.checkout_session_id : introduced.data.session_id;
+function firstSeen(event: KnownEvent | UnknownEvent, recorded: RecordedEvent): PaymentDocument | undefined {
+  if (event.type !== 'SessionPaymentBegan' && event.type !== 'PaymentStarted') return undefined;
+  const sessionId = event.type === 'PaymentStarted' ? event.data.checkout_session_id : event.data.session_id;
   return {
-    payment_id: introduced.data.payment_id,
+    payment_id: event.data.payment_id,
     checkout_session_id: sessionId,
-    began_at: event.createdAt.toISOString(),
-    began_position: Number(event.position),
+    began_at: recorded.createdAt.toISOString(),
+    began_position: Number(recorded.position),
     account_id: null,
     tiers: [],
     view: null,
@@ -84,16 +84,13 @@ function firstSeen(event: RecordedEvent): PaymentDocument | undefined {
   };
 }
 
-function apply(document: PaymentDocument, event: RecordedEvent): PaymentDocument {
-  if (categoryOf(event.streamId) === 'checkout_session') {
-    return event.type === 'SessionPaymentBegan' ? document : { ...document, session_ended: true };
+function apply(document: PaymentDocument, event: KnownEvent | UnknownEvent, recorded: RecordedEvent): PaymentDocument {
+  if (!isEventOf(event, 'payment')) return event.type === 'SessionPaymentBegan' ? document : { ...document, session_ended: true };
+  if (event.type === 'PaymentStarted') {
+    const { account_id, tiers } = event.data;
+    return { ...document, account_id, tiers, view: evolvePaymentView(null, event, tiers), listed_at: Number(recorded.position) };
   }
-  const payment = event as unknown as PaymentEvent;
-  if (payment.type === 'PaymentStarted') {
-    const { account_id, tiers } = payment.data;
-    return { ...document, account_id, tiers, view: evolvePaymentView(null, payment, tiers), listed_at: Number(event.position) };
-  }
-  return { ...document, view: evolvePaymentView(document.view, payment, document.tiers) };
+  return { ...document, view: evolvePaymentView(document.view, event, document.tiers) };
 }
 
 function indexesOf({ began_position, session_ended, account_id, view, listed_at }: PaymentDocument): IndexEntry[] {

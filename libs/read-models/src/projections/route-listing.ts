@@ -1,4 +1,4 @@
-import { Route, RouteEvent, RouteReferences } from '@payments/domain';
+import { Route, RouteReferences, domainEventOf } from '@payments/domain';
 import { Projection } from '../projection';
 import { Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
 
@@ -28,7 +28,7 @@ export const routeListing: Projection = {
   name: 'route_listing',
   collections: [COLLECTION],
   async project(event, reader) {
-    const route = event as unknown as RouteEvent;
+    const route = domainEventOf(event);
     switch (route.type) {
       case 'RouteCreated': {
         const { route_id, account_id, revision, created_at, ...definition } = route.data;

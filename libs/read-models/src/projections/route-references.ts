@@ -1,4 +1,4 @@
-import { RouteEvent } from '@payments/domain';
+import { domainEventOf } from '@payments/domain';
 import { Projection, ProjectionReader } from '../projection';
 import { ReadModelStore, ReadModelWrite } from '../read-model-store';
 
@@ -20,7 +20,7 @@ export const routeReferences: Projection = {
   name: 'route_references',
   collections: [COLLECTION],
   async project(event, reader) {
-    const route = event as unknown as RouteEvent;
+    const route = domainEventOf(event);
     switch (route.type) {
       case 'RouteCreated':
         return [put({ routeId: route.data.route_id, checkoutSessions: 0, accountDefault: false })];

@@ -1,4 +1,4 @@
-import { WebhookDelivery, WebhookDeliveryEvent, WebhookDeliveryState, WebhookDeliveryStatus, WebhookEndpointEvent, categoryOf, webhookDeliveryDecider } from '@payments/domain';
+import { WebhookDelivery, WebhookDeliveryEvent, WebhookDeliveryState, WebhookDeliveryStatus, WebhookEndpointEvent, categoryOf, domainEventOf, isEventOf, webhookDeliveryDecider } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { Projection, ProjectionReader } from '../projection';
 import { IndexEntry, Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
@@ -39,14 +39,15 @@ export const webhookDeliveries: Projection = {
   collections: [DELIVERIES, QUEUES],
   async project(event, reader) {
     const category = categoryOf(event.streamId);
-    if (category === 'webhook_delivery') return deliveryWrites(event, reader);
-    if (category === 'webhook_endpoint') return endpointWrites(event as unknown as WebhookEndpointEvent, reader);
+    if (category !== 'webhook_delivery' && category !== 'webhook_endpoint') return [];
+    const read = domainEventOf(event);
+    if (isEventOf(read, 'webhook_delivery')) return deliveryWrites(read, event, reader);
+    if (isEventOf(read, 'webhook_endpoint')) return endpointWrites(read, reader);
     return [];
   },
 };
 
-async function deliveryWrites(event: RecordedEvent, reader: ProjectionReader): Promise<ReadModelWrite[]> {
-  const delivery = event as unknown as WebhookDeliveryEvent;
+async function deliveryWrites(delivery: WebhookDeliveryEvent, event: RecordedEvent, reader: ProjectionReader): Promise<ReadModelWrite[]> {
   const id = delivery.data.delivery_id;
   const current = await reader.get<DeliveryDocument>(DELIVERIES, id);
   const state: WebhookDeliveryState = current ? { status: 'scheduled', delivery: current.delivery } : webhookDeliveryDecider.initialState();

@@ -1,4 +1,4 @@
-import { WebhookEndpointEvent, WebhookEndpointSettings, categoryOf } from '@payments/domain';
+import { WebhookEndpointSettings, categoryOf, domainEventOf } from '@payments/domain';
 import { Projection } from '../projection';
 import { Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
 
@@ -28,7 +28,7 @@ export const webhookEndpointsListing: Projection = {
   collections: [COLLECTION],
   async project(event, reader) {
     if (categoryOf(event.streamId) !== 'webhook_endpoint') return [];
-    const endpoint = event as unknown as WebhookEndpointEvent;
+    const endpoint = domainEventOf(event);
     switch (endpoint.type) {
       case 'WebhookEndpointCreated': {
         const { endpoint_id, account_id, url, events, description, status, created_at } = endpoint.data;
@@ -44,6 +44,8 @@ export const webhookEndpointsListing: Projection = {
       }
       case 'WebhookEndpointDeleted':
         return [{ op: 'delete', collection: COLLECTION, id: endpoint.data.endpoint_id }];
+      default:
+        return [];
     }
   },
 };

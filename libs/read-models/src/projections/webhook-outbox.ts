@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WebhookDeliveryEvent, WebhookEndpointEvent, WebhookEventType, categoryOf, subscribesTo, webhookTriggerOf } from '@payments/domain';
+import { WebhookEndpointEvent, WebhookEventType, categoryOf, domainEventOf, isEventOf, subscribesTo, webhookTriggerOf } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { Projection, ProjectionReader } from '../projection';
 import { Page, ReadModelStore, ReadModelWrite } from '../read-model-store';
@@ -52,9 +52,13 @@ export const webhookOutbox: Projection = {
   collections: [SUBSCRIPTIONS, SUBSCRIBERS, OUTBOX],
   async project(event, reader) {
     const category = categoryOf(event.streamId);
-    if (category === 'webhook_endpoint') return subscriptionWrites(event as unknown as WebhookEndpointEvent, reader);
+    if (category === 'webhook_endpoint') {
+      const endpoint = domainEventOf(event);
+      return isEventOf(endpoint, 'webhook_endpoint') ? subscriptionWrites(endpoint, reader) : [];
+    }
     if (event.type === 'WebhookDeliveryScheduled') {
-      return [{ op: 'delete', collection: OUTBOX, id: keyOfDelivery((event as unknown as WebhookDeliveryEvent).data.delivery_id) }];
+      const scheduled = domainEventOf(event);
+      return scheduled.type === 'WebhookDeliveryScheduled' ? [{ op: 'delete', collection: OUTBOX, id: keyOfDelivery(scheduled.data.delivery_id) }] : [];
     }
     const trigger = webhookTriggerOf(event.type);
     const accountId = event.metadata.account_id;
