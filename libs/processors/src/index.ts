@@ -3,6 +3,7 @@ export * from './connector-registry';
 export * from './payload-signature';
 export * from './simulator/simulator-decision';
 export * from './simulator/simulator-ledger';
+export * from './simulator/simulator-operations';
 export * from './simulator/in-memory-simulator-ledger';
 export * from './simulator/sqlite-simulator-ledger';
 export * from './simulator/simulator-connector';

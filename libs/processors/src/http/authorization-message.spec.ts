@@ -2,6 +2,7 @@ import { AuthorizationRequest } from '../connector';
 import { authorizationRequestBody, parseAuthorizationResponse } from './authorization-message';
 
 describe('authorizationRequestBody', () => {
+  const plain = { optimized: false, captureMethod: 'automatic' as const };
   const request: AuthorizationRequest = {
     paymentId: 'pay_stg_1',
     amount: 1999,
@@ -9,23 +10,24 @@ describe('authorizationRequestBody', () => {
     card: { network: 'visa', bin: '424242', last4: '4242', token: 'tok_1' },
   };
 
-  it('carries amount, currency, the card summary and the optimized flag', () => {
-    expect(authorizationRequestBody(request, true)).toEqual({
+  it('carries amount, currency, the card summary, the optimized flag and the capture method', () => {
+    expect(authorizationRequestBody(request, { optimized: true, captureMethod: 'manual' })).toEqual({
       amount: 1999,
       currency: 'USD',
       card: { network: 'visa', bin: '424242', last4: '4242', token: 'tok_1' },
       optimized: true,
+      capture_method: 'manual',
     });
   });
 
   it('sends a null token when the card has none', () => {
-    expect(authorizationRequestBody({ ...request, card: { network: 'visa', bin: '424242', last4: '4242' } }, false).card.token).toBeNull();
+    expect(authorizationRequestBody({ ...request, card: { network: 'visa', bin: '424242', last4: '4242' } }, plain).card.token).toBeNull();
   });
 
   it('leaves out anything else a caller put on the card', () => {
     const leaky = { ...request, card: { ...request.card, number: '4242424242424242', cvc: '123' } };
 
-    expect(JSON.stringify(authorizationRequestBody(leaky, false))).not.toMatch(/4242424242424242|cvc/);
+    expect(JSON.stringify(authorizationRequestBody(leaky, plain))).not.toMatch(/4242424242424242|cvc/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { AuthorizationOutcome, AuthorizationRequest } from '../connector';
+import { AuthorizationOutcome, AuthorizationRequest, CaptureMethod } from '../connector';
+import { isRecord, optionalString, parseJson } from './json-fields';
 
 /** The JSON an http processor receives (DESIGN.md): the card only as network, bin, last4 and token. */
 export interface AuthorizationRequestBody {
@@ -6,6 +7,7 @@ export interface AuthorizationRequestBody {
   currency: string;
   card: { network: string; bin: string; last4: string; token: string | null };
   optimized: boolean;
+  capture_method: CaptureMethod;
 }
 
 /** What an http processor answers with a 2xx. */
@@ -15,10 +17,16 @@ export interface AuthorizationResponseBody {
   auth_code?: string;
 }
 
-export function authorizationRequestBody(request: AuthorizationRequest, optimized: boolean): AuthorizationRequestBody {
+export function authorizationRequestBody(request: AuthorizationRequest, options: { optimized: boolean; captureMethod: CaptureMethod }): AuthorizationRequestBody {
   // Picked field by field so that nothing else a caller put on the card can leave the service.
   const { network, bin, last4, token } = request.card;
-  return { amount: request.amount, currency: request.currency, card: { network, bin, last4, token: token ?? null }, optimized };
+  return {
+    amount: request.amount,
+    currency: request.currency,
+    card: { network, bin, last4, token: token ?? null },
+    optimized: options.optimized,
+    capture_method: options.captureMethod,
+  };
 }
 
 const OUTCOMES = ['approved', 'declined', 'timeout', 'error'] as const satisfies readonly AuthorizationOutcome[];
@@ -27,24 +35,9 @@ function isOutcome(value: unknown): value is AuthorizationOutcome {
   return (OUTCOMES as readonly unknown[]).includes(value);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Absent and null both mean "not given"; anything but a string is a broken answer. */
-function optionalString(value: unknown): { ok: true; value?: string } | { ok: false } {
-  if (value === undefined || value === null) return { ok: true };
-  return typeof value === 'string' ? { ok: true, value } : { ok: false };
-}
-
 /** The processor's answer when `text` is one, else undefined. */
 export function parseAuthorizationResponse(text: string): AuthorizationResponseBody | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const json = parseJson(text);
   if (!isRecord(json) || !isOutcome(json.outcome)) return undefined;
   const code = optionalString(json.code);
   const authCode = optionalString(json.auth_code);

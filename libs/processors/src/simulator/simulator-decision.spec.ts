@@ -9,7 +9,13 @@ const request = (card: Partial<AuthorizationRequest['card']> = {}): Authorizatio
 });
 
 const decide = (settings: SimulatorSettings, card?: Partial<AuthorizationRequest['card']>, optimized = false) =>
-  decideSimulatorAuthorization(settings, request(card), optimized);
+  decideSimulatorAuthorization(settings, request(card), { processorId: 'proc_stg_sim', optimized });
+
+/** The decision for each of `count` payments at one processor. */
+const decideForPayments = (settings: SimulatorSettings, count: number, processorId = 'proc_stg_sim') =>
+  Array.from({ length: count }, (_, index) =>
+    decideSimulatorAuthorization(settings, { ...request(), paymentId: `pay_stg_${index}` }, { processorId, optimized: false }),
+  );
 
 describe('decideSimulatorAuthorization', () => {
   it('approves when the outcome is approve', () => {
@@ -66,5 +72,49 @@ describe('decideSimulatorAuthorization', () => {
   it('treats a card as magic only when both bin and last4 match', () => {
     expect(decide({ outcome: 'approve' }, { bin: '424242', last4: '0002' })).toEqual({ outcome: 'approved' });
     expect(decide({ outcome: 'approve' }, { bin: '400000', last4: '4242' })).toEqual({ outcome: 'approved' });
+  });
+
+  describe('approval_rate', () => {
+    const approvedShare = (settings: SimulatorSettings) => decideForPayments(settings, 2000).filter((d) => d.outcome === 'approved').length / 2000;
+
+    it('approves about that share of payments', () => {
+      expect(approvedShare({ outcome: 'decline', approval_rate: 0.3 })).toBeCloseTo(0.3, 1);
+      expect(approvedShare({ outcome: 'decline', approval_rate: 0.85 })).toBeCloseTo(0.85, 1);
+    });
+
+    it('approves every payment at 1 and none at 0, whatever the outcome', () => {
+      expect(approvedShare({ outcome: 'error', approval_rate: 1 })).toBe(1);
+      expect(approvedShare({ outcome: 'approve', approval_rate: 0 })).toBe(0);
+    });
+
+    it('gives the other payments the configured outcome', () => {
+      const outcomes = new Set(decideForPayments({ outcome: 'timeout', approval_rate: 0.5 }, 200).map((d) => d.outcome));
+
+      expect(outcomes).toEqual(new Set(['approved', 'timeout']));
+    });
+
+    it('declines the other payments with the decline code when the outcome is approve', () => {
+      const others = decideForPayments({ outcome: 'approve', decline_code: '61', approval_rate: 0.5 }, 200).filter((d) => d.outcome !== 'approved');
+
+      expect(others.length).toBeGreaterThan(0);
+      expect(new Set(others.map((d) => JSON.stringify(d)))).toEqual(new Set([JSON.stringify({ outcome: 'declined', code: '61' })]));
+    });
+
+    it('draws the same for every try of one payment at one processor', () => {
+      const settings: SimulatorSettings = { outcome: 'decline', approval_rate: 0.5 };
+
+      expect(decideForPayments(settings, 100)).toEqual(decideForPayments(settings, 100));
+      expect(decideSimulatorAuthorization(settings, request(), { processorId: 'proc_stg_sim', optimized: true })).toEqual(decide(settings));
+    });
+
+    it('draws independently at another processor', () => {
+      const settings: SimulatorSettings = { outcome: 'decline', approval_rate: 0.5 };
+
+      expect(decideForPayments(settings, 100, 'proc_stg_other')).not.toEqual(decideForPayments(settings, 100));
+    });
+
+    it('still declines a magic card at 1', () => {
+      expect(decide({ outcome: 'approve', approval_rate: 1 }, { bin: '400000', last4: '0002' })).toEqual({ outcome: 'declined', code: '05' });
+    });
   });
 });

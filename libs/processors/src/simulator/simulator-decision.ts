@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AuthorizationRequest, CardSummary, SimulatorSettings } from '../connector';
 
 /** What the simulated processor decides for one request, before any delay or idempotency replay. */
@@ -22,17 +23,17 @@ function magicDeclineCode(card: CardSummary): string | undefined {
   return MAGIC_CARDS.find((magic) => magic.bin === card.bin && magic.last4 === card.last4)?.code;
 }
 
-export function decideSimulatorAuthorization(
-  settings: SimulatorSettings,
-  request: AuthorizationRequest,
-  optimized: boolean,
-): SimulatorDecision {
-  const magicCode = magicDeclineCode(request.card);
-  if (magicCode !== undefined) return { outcome: 'declined', code: magicCode };
-  if (settings.approve_optimized_retry) {
-    // A soft decline, so that a route with optimized_retry tries once more.
-    return optimized ? { outcome: 'approved' } : { outcome: 'declined', code: DEFAULT_DECLINE_CODE };
-  }
+/**
+ * A number in [0, 1) fixed by processor and payment: every try of one payment at one processor
+ * (re-sends, optimized retries, later tiers) draws the same, while processors draw independently,
+ * so an `approval_rate` is a share of payments, not of tries, and a test can reproduce it.
+ */
+export function approvalDraw(processorId: string, paymentId: string): number {
+  return createHash('sha256').update(`${processorId}\u0000${paymentId}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** The outcome the settings name, ignoring any approval rate. */
+function configuredOutcome(settings: SimulatorSettings): SimulatorDecision {
   switch (settings.outcome) {
     case 'approve':
       return { outcome: 'approved' };
@@ -43,4 +44,23 @@ export function decideSimulatorAuthorization(
     case 'error':
       return { outcome: 'error' };
   }
+}
+
+export function decideSimulatorAuthorization(
+  settings: SimulatorSettings,
+  request: AuthorizationRequest,
+  call: { processorId: string; optimized: boolean },
+): SimulatorDecision {
+  const magicCode = magicDeclineCode(request.card);
+  if (magicCode !== undefined) return { outcome: 'declined', code: magicCode };
+  if (settings.approve_optimized_retry) {
+    // A soft decline, so that a route with optimized_retry tries once more.
+    return call.optimized ? { outcome: 'approved' } : { outcome: 'declined', code: DEFAULT_DECLINE_CODE };
+  }
+  if (settings.approval_rate !== undefined && settings.approval_rate !== null) {
+    if (approvalDraw(call.processorId, request.paymentId) < settings.approval_rate) return { outcome: 'approved' };
+    // The payments that the rate leaves out: `outcome` names what they get, unless it is approve.
+    return settings.outcome === 'approve' ? { outcome: 'declined', code: settings.decline_code ?? DEFAULT_DECLINE_CODE } : configuredOutcome(settings);
+  }
+  return configuredOutcome(settings);
 }
