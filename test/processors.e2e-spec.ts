@@ -22,7 +22,7 @@ describe('processors over HTTP', () => {
       fees: { percent: 2.9, fixed: 30 },
       status: 'active',
       timeout_ms: 5000,
-      simulator: { outcome: 'decline', decline_code: '51', latency_ms: 10, approve_optimized_retry: false },
+      simulator: { outcome: 'decline', decline_code: '51', latency_ms: 10, approve_optimized_retry: false, charge_on_timeout: false, refund_outcome: 'fail', approval_rate: 0.75 },
     };
     const res = await connect(body).expect(201);
     expect(res.body).toEqual({
@@ -45,7 +45,7 @@ describe('processors over HTTP', () => {
       fees: { percent: 0, fixed: 0 },
       status: 'active',
       timeout_ms: 5000,
-      simulator: { outcome: 'approve', decline_code: '05', latency_ms: 0, approve_optimized_retry: false },
+      simulator: { outcome: 'approve', decline_code: '05', latency_ms: 0, approve_optimized_retry: false, charge_on_timeout: false, refund_outcome: 'succeed', approval_rate: null },
     });
   });
 
@@ -73,6 +73,10 @@ describe('processors over HTTP', () => {
     ['an unknown network', { name: 'x', connector: 'simulator', supported_networks: ['visa', 'bitcoin'] }, 400, 'supported_networks'],
     ['an http connector without its endpoint', { name: 'x', connector: 'http' }, 422, 'http'],
     ['simulator settings on an http connector', { name: 'x', connector: 'http', http: { url: 'https://p.example/a', secret: '0123456789abcdef' }, simulator: { outcome: 'approve' } }, 422, 'simulator'],
+    ['charge_on_timeout with an outcome that answers', { name: 'x', connector: 'simulator', simulator: { outcome: 'approve', charge_on_timeout: true } }, 422, 'simulator.charge_on_timeout'],
+    ['an approval_rate above 1', { name: 'x', connector: 'simulator', simulator: { approval_rate: 1.5 } }, 422, 'simulator.approval_rate'],
+    ['an approval_rate that is not a number', { name: 'x', connector: 'simulator', simulator: { approval_rate: '0.5' } }, 400, 'simulator.approval_rate'],
+    ['an unknown refund_outcome', { name: 'x', connector: 'simulator', simulator: { refund_outcome: 'maybe' } }, 400, 'simulator.refund_outcome'],
   ])('refuses %s', async (_, body, status, field) => {
     const res = await connect(body).expect(status);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -127,6 +131,28 @@ describe('processors over HTTP', () => {
     await t.http().patch(url).set(bearer(account.secret)).send({ connector: 'http' }).expect(400);
     await t.http().patch(url).set(bearer(account.secret)).send({ timeout_ms: 5 }).expect(422);
     expect((await t.http().get(url).set(bearer(account.secret)).expect(200)).body.timeout_ms).toBe(5000);
+  });
+
+  it('records the simulator settings in the processor events and shows them back after a PATCH', async () => {
+    const created = await connect({ name: 'Late', connector: 'simulator', simulator: { outcome: 'timeout', charge_on_timeout: true } }).expect(201);
+    const url = `/v1/processors/${created.body.id}`;
+    expect(created.body.simulator).toEqual({ outcome: 'timeout', decline_code: '05', latency_ms: 0, approve_optimized_retry: false, charge_on_timeout: true, refund_outcome: 'succeed', approval_rate: null });
+
+    // The outcome cannot answer while the lost answer's charge is kept; both change together.
+    await t.http().patch(url).set(bearer(account.secret)).send({ simulator: { outcome: 'approve' } }).expect(422);
+    const patched = await t.http().patch(url).set(bearer(account.secret)).send({ simulator: { outcome: 'approve', charge_on_timeout: false, approval_rate: 0.5 } }).expect(200);
+    expect(patched.body.simulator).toMatchObject({ outcome: 'approve', charge_on_timeout: false, approval_rate: 0.5 });
+    const cleared = await t.http().patch(url).set(bearer(account.secret)).send({ simulator: { approval_rate: null, refund_outcome: 'fail' } }).expect(200);
+    expect(cleared.body.simulator).toMatchObject({ approval_rate: null, refund_outcome: 'fail' });
+    expect((await t.http().get(url).set(bearer(account.secret)).expect(200)).body).toEqual(cleared.body);
+
+    const events = await t.http().get('/v1/events?type=ProcessorConnected,ProcessorUpdated&limit=100').set(bearer(account.secret)).expect(200);
+    const mine = events.body.items.filter((event: { data: { processor_id: string } }) => event.data.processor_id === created.body.id);
+    expect(mine.map((event: { type: string; data: { simulator?: object; changes?: { simulator?: object } } }) => [event.type, event.data.simulator ?? event.data.changes?.simulator])).toEqual([
+      ['ProcessorConnected', created.body.simulator],
+      ['ProcessorUpdated', patched.body.simulator],
+      ['ProcessorUpdated', cleared.body.simulator],
+    ]);
   });
 
   it('keeps processors away from publishable tokens', async () => {

@@ -18,7 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsCurrencyCode } from '../http/currency-code.validator';
-import { CARD_NETWORKS, CardNetwork, ConnectorKind, ProcessorStatus, SimulatorOutcome } from '@payments/domain';
+import { CARD_NETWORKS, CardNetwork, ConnectorKind, ProcessorStatus, SimulatorOutcome, SimulatorRefundOutcome } from '@payments/domain';
 
 export class FeesDto {
   @ApiProperty({ example: 2.9, minimum: 0, maximum: 100, description: 'Percent of the amount' })
@@ -53,10 +53,40 @@ export class SimulatorDto {
   @Max(60000)
   latency_ms?: number;
 
-  @ApiPropertyOptional({ default: false, description: 'Declines the first try, approves an optimized retry' })
+  @ApiPropertyOptional({ default: false, description: 'Declines the first try, approves an optimized retry (before any approval_rate)' })
   @IsOptional()
   @IsBoolean()
   approve_optimized_retry?: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Only with outcome `timeout` or `error`: the simulator approves and keeps the charge although its answer is lost, as a real processor that approved but answered late would; asking the authorization\'s status later tells the approval.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  charge_on_timeout?: boolean;
+
+  @ApiPropertyOptional({ enum: ['succeed', 'fail'], default: 'succeed', description: '`fail`: every refund fails with the code `refund_declined`' })
+  @IsOptional()
+  @IsIn(['succeed', 'fail'])
+  refund_outcome?: SimulatorRefundOutcome;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    default: null,
+    example: 0.8,
+    description:
+      'Approves this share of payments, drawn from a hash of processor and payment (every try of one payment at one processor draws the same); the rest get `outcome`, or a decline with `decline_code` when `outcome` is `approve`. null: `outcome` alone decides.',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @Min(0)
+  @Max(1)
+  approval_rate?: number | null;
 }
 
 export class HttpEndpointDto {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CARD_NETWORKS, CardNetwork, ConnectorKind, ProcessorStatus, SimulatorOutcome } from '@payments/domain';
+import { CARD_NETWORKS, CardNetwork, ConnectorKind, ProcessorStatus, SimulatorOutcome, SimulatorRefundOutcome } from '@payments/domain';
 import { PageOf } from '../http/page.schema';
 import { CreateProcessorDto } from './processor.dto';
 
@@ -25,6 +25,15 @@ export class SimulatorSettings {
 
   @ApiProperty({ example: false, description: 'Declines the first try, approves an optimized retry' })
   approve_optimized_retry!: boolean;
+
+  @ApiProperty({ example: false, description: 'With outcome `timeout` or `error`: approves and keeps the charge although the answer is lost' })
+  charge_on_timeout!: boolean;
+
+  @ApiProperty({ enum: ['succeed', 'fail'], example: 'succeed', description: 'Whether refunds succeed or fail (code `refund_declined`)' })
+  refund_outcome!: SimulatorRefundOutcome;
+
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1, example: null, description: 'The share of payments approved; null: `outcome` alone decides' })
+  approval_rate!: number | null;
 }
 
 export class ProcessorEndpoint {
@@ -98,7 +107,7 @@ export const PROCESSOR_EXAMPLE: Processor = {
   fees: { percent: 2.9, fixed: 30 },
   status: 'active',
   timeout_ms: 5000,
-  simulator: { outcome: 'decline', decline_code: '51', latency_ms: 0, approve_optimized_retry: false },
+  simulator: { outcome: 'decline', decline_code: '51', latency_ms: 0, approve_optimized_retry: false, charge_on_timeout: false, refund_outcome: 'succeed', approval_rate: null },
   http: null,
   connection_order: 4,
   created_at: '2026-11-21T10:00:00.000Z',

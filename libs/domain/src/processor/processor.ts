@@ -1,13 +1,14 @@
 import { CardNetwork } from '../card/networks';
 import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
-import { conflict, invalid, notFound } from '../shared/errors';
+import { FieldError, conflict, invalid, notFound } from '../shared/errors';
 import { assertNoErrors, nameErrors } from '../shared/validation';
 import { categoryOf } from '../shared/streams';
 
 export type ConnectorKind = 'simulator' | 'http';
 export type ProcessorStatus = 'active' | 'unavailable';
 export type SimulatorOutcome = 'approve' | 'decline' | 'timeout' | 'error';
+export type SimulatorRefundOutcome = 'succeed' | 'fail';
 
 export interface ProcessorFees {
   percent: number;
@@ -19,7 +20,18 @@ export interface SimulatorBehaviour {
   decline_code: string;
   latency_ms: number;
   approve_optimized_retry: boolean;
+  /** With outcome timeout or error: approve and keep the charge although the answer is lost. */
+  charge_on_timeout: boolean;
+  refund_outcome: SimulatorRefundOutcome;
+  /** 0..1, the share of payments approved; null: `outcome` alone decides. */
+  approval_rate: number | null;
 }
+
+/** Added to the simulator settings within schema version 1, so events written before lack them. */
+type LaterSimulatorFields = 'charge_on_timeout' | 'refund_outcome' | 'approval_rate';
+
+/** The simulator settings as events and commands carry them: the later fields may be absent (their defaults). */
+export type SimulatorSettingsData = Omit<SimulatorBehaviour, LaterSimulatorFields> & Partial<Pick<SimulatorBehaviour, LaterSimulatorFields>>;
 
 export interface HttpEndpoint {
   url: string;
@@ -35,7 +47,7 @@ export interface ProcessorSettings {
   fees: ProcessorFees;
   status: ProcessorStatus;
   timeout_ms: number;
-  simulator: SimulatorBehaviour | null;
+  simulator: SimulatorSettingsData | null;
   http: HttpEndpoint | null;
 }
 
@@ -50,7 +62,9 @@ export type ProcessorCommand =
   | { type: 'ConnectProcessor'; processorId: string; accountId: string; connector: ConnectorKind; settings: ProcessorSettings }
   | { type: 'UpdateProcessor'; processorId: string; accountId: string; changes: ProcessorSettingsPatch };
 
-export interface Processor extends ProcessorSettings {
+/** A processor as folded from its stream: every setting there, defaults applied. */
+export interface Processor extends Omit<ProcessorSettings, 'simulator'> {
+  simulator: SimulatorBehaviour | null;
   id: string;
   accountId: string;
   connector: ConnectorKind;
@@ -60,7 +74,25 @@ export interface Processor extends ProcessorSettings {
 
 export type ProcessorState = { status: 'none' } | { status: 'connected'; processor: Processor };
 
-export const DEFAULT_SIMULATOR: SimulatorBehaviour = { outcome: 'approve', decline_code: '05', latency_ms: 0, approve_optimized_retry: false };
+export const DEFAULT_SIMULATOR: SimulatorBehaviour = {
+  outcome: 'approve',
+  decline_code: '05',
+  latency_ms: 0,
+  approve_optimized_retry: false,
+  charge_on_timeout: false,
+  refund_outcome: 'succeed',
+  approval_rate: null,
+};
+
+/** Simulator settings with the defaults of the fields they may lack (those of an event written before the field existed). */
+export function withSimulatorDefaults(simulator: SimulatorSettingsData): SimulatorBehaviour {
+  return {
+    ...simulator,
+    charge_on_timeout: simulator.charge_on_timeout ?? DEFAULT_SIMULATOR.charge_on_timeout,
+    refund_outcome: simulator.refund_outcome ?? DEFAULT_SIMULATOR.refund_outcome,
+    approval_rate: simulator.approval_rate ?? DEFAULT_SIMULATOR.approval_rate,
+  };
+}
 
 export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, ProcessorState, DecisionContext> = {
   initialState: () => ({ status: 'none' }),
@@ -78,6 +110,8 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
               account_id: command.accountId,
               connector: command.connector,
               ...command.settings,
+              // Written in full, so that only events from before these fields existed lack them.
+              simulator: command.settings.simulator && withSimulatorDefaults(command.settings.simulator),
               connected_at: now.toISOString(),
             },
           },
@@ -88,7 +122,10 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
         }
         const current = state.processor;
         const { simulator, ...replaced } = command.changes;
-        const patch: Partial<ProcessorSettings> = simulator ? { ...replaced, simulator: { ...(current.simulator ?? DEFAULT_SIMULATOR), ...definedFields(simulator) } } : replaced;
+        // A null later field (charge_on_timeout, refund_outcome, approval_rate) sets it back to its default.
+        const patch: Partial<ProcessorSettings> = simulator
+          ? { ...replaced, simulator: withSimulatorDefaults({ ...(current.simulator ?? DEFAULT_SIMULATOR), ...definedFields(simulator) }) }
+          : replaced;
         assertConnectorSettings(current.connector, { ...current, ...definedFields(patch) });
         const changes = changedSettings(current, patch);
         if (Object.keys(changes).length === 0) return [];
@@ -100,15 +137,33 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
   evolve(state, event) {
     switch (event.type) {
       case 'ProcessorConnected': {
-        const { processor_id, account_id, connector, connected_at, ...settings } = event.data;
+        const { processor_id, account_id, connector, connected_at, simulator, ...settings } = event.data;
         return {
           status: 'connected',
-          processor: { id: processor_id, accountId: account_id, connector, ...settings, createdAt: connected_at, updatedAt: connected_at },
+          processor: {
+            id: processor_id,
+            accountId: account_id,
+            connector,
+            ...settings,
+            simulator: simulator && withSimulatorDefaults(simulator),
+            createdAt: connected_at,
+            updatedAt: connected_at,
+          },
         };
       }
-      case 'ProcessorUpdated':
+      case 'ProcessorUpdated': {
         if (state.status === 'none') return state;
-        return { status: 'connected', processor: { ...state.processor, ...event.data.changes, updatedAt: event.data.updated_at } };
+        const { simulator, ...changes } = event.data.changes;
+        return {
+          status: 'connected',
+          processor: {
+            ...state.processor,
+            ...changes,
+            ...(simulator !== undefined && { simulator: simulator && withSimulatorDefaults(simulator) }),
+            updatedAt: event.data.updated_at,
+          },
+        };
+      }
     }
   },
 };
@@ -118,6 +173,7 @@ export const MAX_PROCESSOR_NAME_LENGTH = 200;
 /** A connector's own settings must be there, and another connector's must not; the name is the shared name rule's. */
 function assertConnectorSettings(connector: ConnectorKind, settings: ProcessorSettings): void {
   assertNoErrors(nameErrors('name', settings.name, MAX_PROCESSOR_NAME_LENGTH), 'processor');
+  if (settings.simulator) assertNoErrors(simulatorErrors(withSimulatorDefaults(settings.simulator)), 'processor');
   if (connector === 'http' && settings.http === null) {
     throw invalid('the http connector needs http settings', [{ field: 'http', message: 'required for the http connector' }]);
   }
@@ -127,6 +183,24 @@ function assertConnectorSettings(connector: ConnectorKind, settings: ProcessorSe
   if (connector !== 'simulator' && settings.simulator !== null) {
     throw invalid(`simulator settings do not apply to the ${connector} connector`, [{ field: 'simulator', message: 'only for the simulator connector' }]);
   }
+}
+
+const REFUND_OUTCOMES: readonly unknown[] = ['succeed', 'fail'] satisfies SimulatorRefundOutcome[];
+
+/** The rules between simulator settings (API.md "Processors"), checked on the settings after a PATCH is merged. */
+function simulatorErrors(simulator: SimulatorBehaviour): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof simulator.charge_on_timeout !== 'boolean') {
+    errors.push({ field: 'simulator.charge_on_timeout', message: 'must be true or false' });
+  } else if (simulator.charge_on_timeout && simulator.outcome !== 'timeout' && simulator.outcome !== 'error') {
+    errors.push({ field: 'simulator.charge_on_timeout', message: 'applies only with outcome timeout or error; set it to false to change the outcome' });
+  }
+  if (!REFUND_OUTCOMES.includes(simulator.refund_outcome)) errors.push({ field: 'simulator.refund_outcome', message: 'must be succeed or fail' });
+  const rate = simulator.approval_rate;
+  if (rate !== null && !(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
+    errors.push({ field: 'simulator.approval_rate', message: 'must be a number from 0 to 1, or null' });
+  }
+  return errors;
 }
 
 function definedFields<T extends object>(value: T): Partial<T> {
