@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CheckoutSessionEvent, PaymentEvent, WebhookDelivery, WebhookObjectKind, checkoutSessionDecider, fold, paymentView } from '@payments/domain';
+import { WebhookDelivery, WebhookObjectKind, checkoutSessionDecider, domainEventOf, evolveStored, isEventOf, paymentView } from '@payments/domain';
 import { EventStore, readStreamToArray } from '@payments/event-store';
 import { CheckoutSessionLinks, EVENT_STORE, WebhookPayloads } from '@payments/orchestration';
 import { presentCheckoutSession } from '../checkout-sessions/checkout-session.presenter';
@@ -20,15 +20,14 @@ export class ApiWebhookPayloads implements WebhookPayloads {
   async data(delivery: WebhookDelivery, object: WebhookObjectKind): Promise<unknown> {
     const { stream, revision } = delivery.source;
     const recorded = await readStreamToArray(this.events, stream, { maxCount: revision + 1 });
-    const events = recorded.map(({ type, data }) => ({ type, data }));
     switch (object) {
       case 'payment': {
-        const view = paymentView(events as PaymentEvent[]);
+        const view = paymentView(recorded.map(domainEventOf).filter((event) => isEventOf(event, 'payment')));
         if (!view) throw new Error(`${stream} has no payment to show`);
         return presentPayment(view);
       }
       case 'checkout_session': {
-        const state = fold(checkoutSessionDecider, events as CheckoutSessionEvent[]);
+        const state = recorded.reduce((session, event) => evolveStored(checkoutSessionDecider, session, event), checkoutSessionDecider.initialState());
         if (state.status !== 'created') throw new Error(`${stream} has no checkout session to show`);
         return presentCheckoutSession(state.session, new Date(delivery.createdAt), this.links, ['custom_fields']);
       }

@@ -1,18 +1,18 @@
 import {
-  AccountEvent,
   PaymentCommand,
   PaymentEvent,
   PaymentRun,
   PaymentState,
-  ProcessorEvent,
   ProcessorSnapshot,
-  RouteEvent,
   RoutePolicy,
   TierRouting,
   accountDecider,
   decidePayment,
+  eventOfStream,
   evolvePayment,
+  evolveStored,
   initialPaymentState,
+  paymentDecider,
   processorDecider,
   processorSnapshot,
   routeDecider,
@@ -74,12 +74,12 @@ export function auditPayment(history: PaymentHistory): Decision[] {
   for (let index = 0; index < events.length; ) {
     const first = events[index];
     if (first.type === 'PaymentStarted' && state.status === 'none') {
-      state = evolvePayment(state, asPaymentEvent(first));
+      state = evolveStored(paymentDecider, state, first);
       index++;
       continue;
     }
     const end = stepEnd(events, index);
-    const recorded = events.slice(index, end).map(asPaymentEvent);
+    const recorded = events.slice(index, end).flatMap((event) => eventOfStream(event, 'payment') ?? []);
     decisions.push(decide(state, recorded, first, history));
     state = recorded.reduce(evolvePayment, state);
     index = end;
@@ -173,11 +173,11 @@ function tierRouting(run: PaymentRun, tier: number, revision: number | null, pos
   }
   const before = (event: RecordedEvent) => event.position < position;
   let account = accountDecider.initialState();
-  for (const event of history.account.filter(before)) account = accountDecider.evolve(account, event as unknown as AccountEvent);
+  for (const event of history.account.filter(before)) account = evolveStored(accountDecider, account, event);
   const processorIds = account.status === 'open' ? account.account.processorIds : [];
   const processors: ProcessorSnapshot[] = processorIds.flatMap((id) => {
     let processor = processorDecider.initialState();
-    for (const event of (history.processors.get(id) ?? []).filter(before)) processor = processorDecider.evolve(processor, event as unknown as ProcessorEvent);
+    for (const event of (history.processors.get(id) ?? []).filter(before)) processor = evolveStored(processorDecider, processor, event);
     return processor.status === 'connected' ? [processorSnapshot(processor.processor)] : [];
   });
   return { route, processors, default_processor_id: account.status === 'open' ? account.account.defaultProcessorId : null };
@@ -191,9 +191,9 @@ function tierRouting(run: PaymentRun, tier: number, revision: number | null, pos
 function foldRoute(stream: readonly RecordedEvent[], revision: number | null, position: bigint) {
   let state = routeDecider.initialState();
   for (const recorded of stream) {
-    const event = recorded as unknown as RouteEvent;
-    if (revision === null ? recorded.position >= position : event.type === 'RouteUpdated' && event.data.revision > revision) break;
-    state = routeDecider.evolve(state, event);
+    const event = eventOfStream(recorded, 'route');
+    if (revision === null ? recorded.position >= position : event?.type === 'RouteUpdated' && event.data.revision > revision) break;
+    if (event) state = routeDecider.evolve(state, event);
   }
   return state.status === 'none' ? null : state.route;
 }
@@ -208,10 +208,6 @@ function decisionTime(recorded: readonly PaymentEvent[], first: RecordedEvent): 
 
 function tierOf(event: PaymentEvent): number | null {
   return 'tier' in event.data ? event.data.tier : null;
-}
-
-function asPaymentEvent(event: RecordedEvent): PaymentEvent {
-  return { type: event.type, data: event.data } as PaymentEvent;
 }
 
 /** Every field that differs between the events derived again and the recorded ones, event by event. */

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { readFile } from 'node:fs/promises';
-import { AccountEvent, FieldError, ProcessorEvent, RouteDefinition, accountDecider, applyRouteDefaults, processorDecider, streamName, validateRouteDefinition } from '@payments/domain';
+import { FieldError, RouteDefinition, accountDecider, applyRouteDefaults, eventOfStream, evolveStored, processorDecider, streamName, validateRouteDefinition } from '@payments/domain';
 import { EventStore, readStreamToArray } from '@payments/event-store/event-store';
 // The API's own checks of a route body, so a file is refused exactly as POST /v1/processor-routes would refuse it.
 import { flattenValidationErrors } from '../../../api/src/http/request-validation.pipe';
@@ -46,18 +46,19 @@ function invalidRoute(file: string, errors: readonly FieldError[]): SetupError {
 /** The account of the first listed processor that exists. */
 async function ownerOf(events: EventStore, processorIds: readonly string[]): Promise<string | undefined> {
   for (const id of processorIds) {
-    const [connected] = await readStreamToArray(events, streamName('processor', id), { maxCount: 1 });
-    if (connected?.type === 'ProcessorConnected') return (connected.data as Extract<ProcessorEvent, { type: 'ProcessorConnected' }>['data']).account_id;
+    const [first] = await readStreamToArray(events, streamName('processor', id), { maxCount: 1 });
+    const connected = first && eventOfStream(first, 'processor');
+    if (connected?.type === 'ProcessorConnected') return connected.data.account_id;
   }
   return undefined;
 }
 
 async function connectedProcessors(events: EventStore, accountId: string): Promise<{ id: string }[]> {
   let account = accountDecider.initialState();
-  for (const event of await readStreamToArray(events, streamName('account', accountId))) account = accountDecider.evolve(account, event as unknown as AccountEvent);
+  for (const event of await readStreamToArray(events, streamName('account', accountId))) account = evolveStored(accountDecider, account, event);
   if (account.status !== 'open') return [];
   const states = await Promise.all(
-    account.account.processorIds.map(async (id) => (await readStreamToArray(events, streamName('processor', id))).reduce((state, event) => processorDecider.evolve(state, event as unknown as ProcessorEvent), processorDecider.initialState())),
+    account.account.processorIds.map(async (id) => (await readStreamToArray(events, streamName('processor', id))).reduce((state, event) => evolveStored(processorDecider, state, event), processorDecider.initialState())),
   );
   return states.flatMap((state) => (state.status === 'connected' ? [{ id: state.processor.id }] : []));
 }

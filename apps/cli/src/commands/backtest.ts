@@ -1,12 +1,12 @@
 import {
-  AccountEvent,
   AccountState,
   CardNetwork,
   PaymentEvent,
-  ProcessorEvent,
   ProcessorState,
   accountDecider,
   categoryOf,
+  eventOfStream,
+  evolveStored,
   processorDecider,
   processorSnapshot,
   routePolicyOf,
@@ -94,14 +94,16 @@ async function pastPayments(events: EventStore, accountId: string, options: Back
       progress?.update(event.position, ++read);
       switch (categoryOf(event.streamId)) {
         case 'account':
-          if (event.streamId === `account-${accountId}`) account = accountDecider.evolve(account, event as unknown as AccountEvent);
+          if (event.streamId === `account-${accountId}`) account = evolveStored(accountDecider, account, event);
           break;
         case 'processor':
           trackProcessor(processors, event, accountId);
           break;
-        case 'payment':
-          trackPayment(payments, event as unknown as RecordedEvent & PaymentEvent, accountId, account, processors, options);
+        case 'payment': {
+          const payment = eventOfStream(event, 'payment');
+          if (payment) trackPayment(payments, payment, event.streamId, accountId, account, processors, options);
           break;
+        }
       }
     }
   } finally {
@@ -111,7 +113,8 @@ async function pastPayments(events: EventStore, accountId: string, options: Back
 }
 
 function trackProcessor(processors: Map<string, ProcessorState>, event: RecordedEvent, accountId: string): void {
-  const processorEvent = event as unknown as ProcessorEvent;
+  const processorEvent = eventOfStream(event, 'processor');
+  if (!processorEvent) return;
   if (processorEvent.type === 'ProcessorConnected' && processorEvent.data.account_id !== accountId) return;
   const id = processorEvent.data.processor_id;
   if (processorEvent.type !== 'ProcessorConnected' && !processors.has(id)) return;
@@ -120,7 +123,8 @@ function trackProcessor(processors: Map<string, ProcessorState>, event: Recorded
 
 function trackPayment(
   payments: Map<string, Replayed>,
-  event: RecordedEvent & PaymentEvent,
+  event: PaymentEvent,
+  streamId: string,
   accountId: string,
   account: AccountState,
   processors: ReadonlyMap<string, ProcessorState>,
@@ -135,10 +139,10 @@ function trackPayment(
       const state = processors.get(id);
       return state?.status === 'connected' ? [processorSnapshot(state.processor)] : [];
     });
-    payments.set(event.streamId, { started, processors: snapshots, defaultProcessorId: open?.defaultProcessorId ?? null, answers: new Map(), status: 'processing', history: [], networks: new Map() });
+    payments.set(streamId, { started, processors: snapshots, defaultProcessorId: open?.defaultProcessorId ?? null, answers: new Map(), status: 'processing', history: [], networks: new Map() });
     return;
   }
-  const payment = payments.get(event.streamId);
+  const payment = payments.get(streamId);
   if (!payment) return;
   switch (event.type) {
     case 'ProcessorAttempted':

@@ -1,4 +1,4 @@
-import { AccountEvent, PaymentEvent, PaymentStartedData, isId, streamName } from '@payments/domain';
+import { domainEventOf, eventOfStream, isId, streamName } from '@payments/domain';
 import { EventStore, RecordedEvent, readStreamToArray } from '@payments/event-store/event-store';
 import { Decision, PaymentHistory, auditPayment } from '../audit/payment-audit';
 import { SetupError, WriteLine, columns } from '../output';
@@ -20,10 +20,16 @@ export async function replayPayment(events: EventStore, paymentId: string, optio
 /** The payment's stream and every stream its decisions read, each read once. */
 export async function loadHistory(events: EventStore, paymentId: string): Promise<PaymentHistory> {
   const payment = await readStreamToArray(events, streamName('payment', paymentId));
-  const started = payment.find((event) => event.type === 'PaymentStarted')?.data as PaymentStartedData | undefined;
+  const started = payment.flatMap((stored) => {
+    const event = eventOfStream(stored, 'payment');
+    return event?.type === 'PaymentStarted' ? [event.data] : [];
+  })[0];
   if (started === undefined) throw new Error(`no payment ${paymentId} in the event store${payment.length > 0 ? ' (its stream has no PaymentStarted)' : ''}`);
   const account = await readStreamToArray(events, streamName('account', started.account_id));
-  const processorIds = account.flatMap((event) => (event.type === 'AccountProcessorConnected' ? [(event.data as Extract<AccountEvent, { type: 'AccountProcessorConnected' }>['data']).processor_id] : []));
+  const processorIds = account.flatMap((stored) => {
+    const event = eventOfStream(stored, 'account');
+    return event?.type === 'AccountProcessorConnected' ? [event.data.processor_id] : [];
+  });
   const routeIds = [...new Set(started.tiers.flatMap((tier) => (tier.route_id === null ? [] : [tier.route_id])))];
   const [processors, routes] = await Promise.all([readStreams(events, 'processor', processorIds), readStreams(events, 'route', routeIds)]);
   return { payment, account, processors, routes };
@@ -35,7 +41,7 @@ async function readStreams(events: EventStore, category: 'processor' | 'route', 
 
 /** What happened, tier by tier, in the order it was recorded. */
 export function timeline(recorded: readonly RecordedEvent[]): string[] {
-  const events = recorded.map((event) => ({ type: event.type, data: event.data }) as PaymentEvent);
+  const events = recorded.map(domainEventOf);
   const lines: string[] = [];
   let calls: string[][] = [];
   const flushCalls = () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AccountTokenKind, PaymentsEnv, streamName } from '@payments/domain';
+import { AccountTokenKind, PaymentsEnv, domainEventOf, streamName } from '@payments/domain';
 import { EventStore, WrongExpectedRevision, deterministicUuid } from '@payments/event-store';
 import { randomBase62 } from '../random-ids';
 
@@ -49,9 +49,9 @@ export async function bindToken(store: EventStore, owner: TokenOwner, tokenHash:
 }
 
 export async function findTokenOwner(store: EventStore, tokenHash: string): Promise<TokenOwner | undefined> {
-  for await (const event of store.readStream(tokenStream(tokenHash), { maxCount: 1 })) {
-    const data = event.data as { account_id: string; kind: AccountTokenKind };
-    return { accountId: data.account_id, kind: data.kind };
+  for await (const stored of store.readStream(tokenStream(tokenHash), { maxCount: 1 })) {
+    const event = domainEventOf(stored);
+    if (event.type === 'AccountTokenRegistered') return { accountId: event.data.account_id, kind: event.data.kind };
   }
   return undefined;
 }

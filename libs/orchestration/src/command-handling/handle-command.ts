@@ -1,4 +1,4 @@
-import { Decider, DomainEvent, EventMetadata } from '@payments/domain';
+import { Decider, DomainEvent, EventMetadata, evolveStored } from '@payments/domain';
 import {
   AppendResult,
   EventStore,
@@ -194,7 +194,7 @@ export async function loadState<Event extends DomainEvent, State>(
 ): Promise<FoldedStream<State>> {
   let { state, revision } = cache?.get<State>(stream, decider) ?? { state: decider.initialState(), revision: -1n };
   for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
-    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+    state = evolveStored(decider, state, event);
     revision = event.revision;
   }
   // A missing stream has nothing worth keeping, and lookups of unknown ids would churn the cache.
@@ -224,7 +224,7 @@ export async function loadAggregate<Event extends DomainEvent, State>(
   let revision = earlier?.revision ?? -1n;
   const recorded = earlier ? [...earlier.recorded] : [];
   for await (const event of store.readStream(stream, { fromRevision: revision + 1n })) {
-    state = decider.evolve(state, { type: event.type, data: event.data } as Event);
+    state = evolveStored(decider, state, event);
     revision = event.revision;
     recorded.push(event);
   }

@@ -26,8 +26,20 @@ const OUTCOMES = {
 export function recordCascadeMetrics(metrics: PaymentMetrics | undefined, events: readonly PaymentEvent[]): void {
   if (!metrics) return;
   for (const event of events) {
-    if (event.type === 'PaymentSucceeded') metrics.recordPayment('succeeded');
-    else if (event.type === 'PaymentFailed') metrics.recordPayment('failed');
-    else if (event.type in OUTCOMES) metrics.recordProcessorOutcome((event.data as { processor_id: string }).processor_id, OUTCOMES[event.type as keyof typeof OUTCOMES]);
+    switch (event.type) {
+      case 'PaymentSucceeded':
+        metrics.recordPayment('succeeded');
+        break;
+      case 'PaymentFailed':
+        metrics.recordPayment('failed');
+        break;
+      case 'ProcessorApproved':
+      case 'ProcessorDeclined':
+      case 'ProcessorTimedOut':
+      case 'ProcessorErrored':
+      case 'ProcessorSkipped':
+        metrics.recordProcessorOutcome(event.data.processor_id, OUTCOMES[event.type]);
+        break;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { PaymentCommand, PaymentEvent, PaymentState, isId, notFound, paymentDecider, streamName } from '@payments/domain';
+import { PaymentCommand, PaymentEvent, PaymentState, eventOfStream, isId, notFound, paymentDecider, streamName } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { CommandRunner } from '../command-handling/command-runner';
 import { FoldedStream } from '../command-handling/aggregate-cache';
@@ -35,6 +35,7 @@ export function runPaymentCommand(
   return runner.run(paymentStream(command.paymentId), paymentDecider, command, { metadata, commandId: `${command.paymentId}:${command.type}`, retries: 3, current });
 }
 
+/** The payment's events as domain events; one this version cannot read is passed by. */
 export function paymentEventsOf(recorded: readonly RecordedEvent[]): PaymentEvent[] {
-  return recorded.map((event) => ({ type: event.type, data: event.data }) as PaymentEvent);
+  return recorded.flatMap((event) => eventOfStream(event, 'payment') ?? []);
 }

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { Clock, WebhookDelivery, isDue, signingSecrets, streamName, webhookDeliveryDecider, webhookEndpointDecider, webhookTriggerOf } from '@payments/domain';
+import { Clock, WebhookDelivery, WebhookDeliveryEvent, isDue, signingSecrets, streamName, webhookDeliveryDecider, webhookEndpointDecider, webhookTriggerOf } from '@payments/domain';
 import { signPayload } from '@payments/processors';
 import { ReadModelStore } from '@payments/read-models';
 import { nextWebhookDeliveries, readyWebhookEndpoints } from '@payments/read-models/projections/webhook-deliveries';
@@ -180,8 +180,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Names the endpoint and the delivery, never the URL (its query may hold a token), the secret or the body. */
-  private logFailedTry(delivery: WebhookDelivery, answer: WebhookTry, events: readonly { type: string; data: unknown }[]): void {
-    const attempted = events.find((event) => event.type === 'WebhookDeliveryAttempted')?.data as { attempt: number; next_attempt_at: string | null } | undefined;
+  private logFailedTry(delivery: WebhookDelivery, answer: WebhookTry, events: readonly WebhookDeliveryEvent[]): void {
+    const attempted = events.flatMap((event) => (event.type === 'WebhookDeliveryAttempted' ? [event.data] : []))[0];
     const why = [answer.statusCode === null ? null : `HTTP ${answer.statusCode}`, answer.error].filter(Boolean).join(', ');
     const next = attempted?.next_attempt_at ? `next try at ${attempted.next_attempt_at}` : 'no try left: the delivery failed';
     this.logger.warn(`webhook delivery ${delivery.id} to endpoint ${delivery.endpointId}: try ${attempted?.attempt ?? '?'} failed (${why}); ${next}`);

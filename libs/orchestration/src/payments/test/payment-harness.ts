@@ -21,6 +21,7 @@ import { AttemptPayment, AttemptedPayment } from '../attempt-payment';
 import { PaymentCards } from '../payment-cards';
 import { PAYMENT_METRICS, PaymentMetrics } from '../payment-metrics';
 import { PaymentsModule } from '../payments.module';
+import { paymentEventsOf } from '../payment-stream';
 import { SIMULATOR_LEDGER } from '../processor-connectors.module';
 
 export const VISA = '4242424242424242';
@@ -168,7 +169,7 @@ export class PaymentHarness {
 
   async events(paymentId: string): Promise<PaymentEvent[]> {
     const recorded = await readStreamToArray(this.runner.store, streamName('payment', paymentId));
-    return recorded.map(({ type, data }) => ({ type, data }) as PaymentEvent);
+    return paymentEventsOf(recorded);
   }
 
   async eventTypes(paymentId: string): Promise<string[]> {
