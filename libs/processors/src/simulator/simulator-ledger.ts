@@ -106,7 +106,7 @@ export interface SimulatorLedger {
   authorization(processorId: string, idempotencyKey: string): Promise<SimulatorCharge | undefined>;
   /** Every charge made under the key, on any processor, oldest first. */
   chargesFor(idempotencyKey: string): Promise<SimulatorCharge[]>;
-  /** Every charge of the payment, on any processor, oldest first. */
+  /** Every charge of the payment, on any processor, oldest first (for tests: it reads the whole ledger). */
   chargesForPayment(paymentId: string): Promise<SimulatorCharge[]>;
   /** Every capture, void and refund made under the key, on any processor, oldest first. */
   operationsFor(idempotencyKey: string): Promise<SimulatorOperation[]>;

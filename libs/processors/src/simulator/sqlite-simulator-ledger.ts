@@ -104,7 +104,6 @@ function createSchema(db: Database.Database): void {
     db.exec(`ALTER TABLE simulator_charges ADD COLUMN ${column.name} ${column.definition}`);
     if (column.backfill) db.exec(`UPDATE simulator_charges SET ${column.name} = ${column.backfill}`);
   }
-  db.exec('CREATE INDEX IF NOT EXISTS simulator_charges_by_payment ON simulator_charges (payment_id)');
 }
 
 function toCharge(row: ChargeRow): SimulatorCharge {
