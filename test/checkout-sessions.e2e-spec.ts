@@ -2,13 +2,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { checkoutSessionDecider, streamName } from '@payments/domain';
 import { EventStore } from '@payments/event-store';
 import {
-  BeginSessionPayment,
   CommandRunner,
-  EndSessionPayment,
   EVENT_STORE,
   ExpireOverdueSessions,
   ExpiredOverdueSessions,
   ExpiredSessionsSweeper,
+  SessionPayments,
 } from '@payments/orchestration';
 import { SessionReferencesLookup } from '../libs/orchestration/src/checkout-sessions/session-references-lookup';
 import { TestClock } from './support/test-clock';
@@ -397,15 +396,15 @@ describe('checkout sessions over HTTP', () => {
 
     it('releases the routes when a payment completes the session, not when one fails', async () => {
       const id = (await create(apiExample()).expect(201)).body.id;
-      const commands = t.app.get(CommandBus);
+      const sessionPayments = t.app.get(SessionPayments);
       const metadata = { accountId: shop.account.id };
-      await commands.execute(new BeginSessionPayment(shop.account.id, id, 'pay_stg_failed', metadata));
-      await commands.execute(new EndSessionPayment(shop.account.id, id, 'pay_stg_failed', 'failed', metadata));
+      await sessionPayments.begin(shop.account.id, id, 'pay_stg_failed', metadata);
+      await sessionPayments.end(shop.account.id, id, 'pay_stg_failed', 'failed', metadata);
       expect((await get(id).expect(200)).body).toMatchObject({ status: 'open', payment_status: 'unpaid' });
       expect(await deleteRoute(shop.routes.main)).toBe('conflict');
 
-      await commands.execute(new BeginSessionPayment(shop.account.id, id, 'pay_stg_paid', metadata));
-      await commands.execute(new EndSessionPayment(shop.account.id, id, 'pay_stg_paid', 'succeeded', metadata));
+      await sessionPayments.begin(shop.account.id, id, 'pay_stg_paid', metadata);
+      await sessionPayments.end(shop.account.id, id, 'pay_stg_paid', 'succeeded', metadata);
 
       expect((await get(id).expect(200)).body).toMatchObject({ status: 'complete', payment_status: 'paid' });
       expect((await list('?status=complete').expect(200)).body.items.map((s: { id: string }) => s.id)).toEqual([id]);

@@ -1,10 +1,10 @@
 import { DomainError, Route } from '@payments/domain';
 import { findRoute } from '@payments/read-models/projections/route-listing';
 import { findRouteReferences } from '@payments/read-models/projections/route-references';
-import { AttachRouteToSession, CreateRoute, DeleteRoute, DetachRouteFromSession, RouteChange } from '@payments/orchestration';
+import { CreateRoute, DeleteRoute, RouteChange, RouteReferences } from '@payments/orchestration';
 import { RoutesService, metadata, openAccountWithProcessors, startRoutesService, streamTypes } from './routes-service';
 
-describe('route references through the command bus', () => {
+describe('route references', () => {
   let service: RoutesService;
   let accountId: string;
   let processorIds: string[];
@@ -17,8 +17,8 @@ describe('route references through the command bus', () => {
 
   const createRoute = async (name = 'R', account = accountId, processorId = processorIds[0]): Promise<Route> =>
     (await service.commands.execute<CreateRoute, RouteChange>(new CreateRoute(account, { name, processors: [{ processor_id: processorId }] }, metadata))).route;
-  const attach = (routeId: string, sessionId: string) => service.commands.execute<AttachRouteToSession, RouteChange>(new AttachRouteToSession(accountId, routeId, sessionId, metadata));
-  const detach = (routeId: string, sessionId: string) => service.commands.execute<DetachRouteFromSession, RouteChange>(new DetachRouteFromSession(accountId, routeId, sessionId, metadata));
+  const attach = (routeId: string, sessionId: string) => service.module.get(RouteReferences).attach(accountId, routeId, sessionId, metadata);
+  const detach = (routeId: string, sessionId: string) => service.module.get(RouteReferences).detach(accountId, routeId, sessionId, metadata);
   const remove = (routeId: string) => service.commands.execute<DeleteRoute, RouteChange>(new DeleteRoute(accountId, routeId, metadata));
 
   async function referencesOf(routeId: string, position: bigint | undefined) {

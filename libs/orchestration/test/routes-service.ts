@@ -26,6 +26,7 @@ import {
 } from '@payments/orchestration';
 
 export interface RoutesService {
+  module: TestingModule;
   commands: CommandBus;
   /** For steps of a command run alone, as a crash in the middle of it would leave them. */
   runner: CommandRunner;
@@ -44,6 +45,7 @@ export async function startRoutesService(): Promise<RoutesService> {
   }).compile();
   await module.init();
   return {
+    module,
     commands: module.get(CommandBus),
     runner: module.get(CommandRunner),
     events: module.get(EVENT_STORE),

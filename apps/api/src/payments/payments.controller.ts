@@ -1,10 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AttemptPayment, AttemptedPayment, CommandMetadata, PaymentCards, PaymentsReader, ProjectionsService, SETTINGS, Settings } from '@payments/orchestration';
-import { checkoutSessions } from '@payments/read-models/projections/checkout-sessions';
-import { payments } from '@payments/read-models/projections/payments';
+import { AttemptPayment, CommandMetadata, PayCheckoutSession, PaymentCards, PaymentsReader, SETTINGS, Settings } from '@payments/orchestration';
 import { RequestMetadata } from '../http/command-metadata';
 import { ApiProblems } from '../http/api-problems';
 import { toPage } from '../http/pagination';
@@ -21,10 +17,9 @@ const NO_PAYMENT = 'No payment with this id in the account.';
 @Controller()
 export class PaymentsController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly payCheckoutSession: PayCheckoutSession,
     private readonly cards: PaymentCards,
     private readonly reader: PaymentsReader,
-    private readonly projections: ProjectionsService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -48,13 +43,9 @@ export class PaymentsController {
     422: 'The card fails its Luhn check, has expired or its network cannot be told; routing.attempts are not 1 to 10 distinct known processors or networks.',
   })
   async pay(@Param('id') sessionId: string, @Body() body: PayDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
-    const accountId = accountOf(principal);
+    // The card number and cvc stop here: what goes on is the card's summary.
     const card = this.cards.summarise(body.payment_method.card);
-    const { paymentId, finished } = await this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(accountId, sessionId, card, body.routing?.attempts, metadata));
-    const { view, position } = await this.reader.payment(accountId, paymentId, await this.waitAtMost(finished, this.settings.payWaitMs));
-    // So that a list read next already shows the payment as answered here.
-    await this.projections.waitFor(position, undefined, [payments, checkoutSessions]);
-    return presentPayment(view);
+    return presentPayment(await this.payCheckoutSession.pay(new AttemptPayment(accountOf(principal), sessionId, card, body.routing?.attempts, metadata)));
   }
 
   @Get('v1/payments')
@@ -79,13 +70,5 @@ export class PaymentsController {
   @ApiProblems({ 404: NO_PAYMENT })
   async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return { items: (await this.reader.events(accountOf(principal), id)).map((event) => presentEvent(event, this.settings.env)) };
-  }
-
-  /** What `finished` settles with, or undefined once `ms` have passed. */
-  private async waitAtMost<T>(finished: Promise<T | undefined>, ms: number): Promise<T | undefined> {
-    const timeout = new AbortController();
-    const outcome = await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
-    timeout.abort();
-    return outcome;
   }
 }

@@ -9,13 +9,13 @@ import { CheckoutSessionsReader } from './checkout-sessions.reader';
 import { CreateCheckoutSessionHandler } from './create-checkout-session';
 import { ExpireCheckoutSessionHandler, ExpireOverdueSessionsHandler } from './expire-checkout-sessions';
 import { ExpiredSessionsSweeper } from './expired-sessions-sweeper';
-import { BeginSessionPaymentHandler, EndSessionPaymentHandler } from './session-payments';
+import { SessionPayments } from './session-payments';
 import { SessionReferencesLookup } from './session-references-lookup';
 import { SessionRouteReferences } from './session-route-references';
 
 /**
  * Checkout sessions: creation with its route references, expiry (by request and by the sweeper)
- * and the session side of payments. It attaches and detaches routes with the routes module's commands.
+ * and the session side of payments. It attaches and detaches routes with the routes module's RouteReferences.
  */
 @Module({
   imports: [CqrsModule, CatalogModule, RoutesModule],
@@ -30,9 +30,8 @@ import { SessionRouteReferences } from './session-route-references';
     CreateCheckoutSessionHandler,
     ExpireCheckoutSessionHandler,
     ExpireOverdueSessionsHandler,
-    BeginSessionPaymentHandler,
-    EndSessionPaymentHandler,
+    SessionPayments,
   ],
-  exports: [CheckoutSessionsReader, CheckoutSessionLinks],
+  exports: [CheckoutSessionsReader, CheckoutSessionLinks, SessionPayments],
 })
 export class CheckoutSessionsModule {}

@@ -1,8 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { CommandMetadata } from '../command-handling/handle-command';
-import { AttachRouteToSession, DetachRouteFromSession } from '../routes/route-references.commands';
-import { RouteChange } from '../routes/route-stream';
+import { RouteReferences } from '../routes/route-references';
 
 /**
  * A session's references on its routes, kept by the route streams themselves (DESIGN.md), so a
@@ -18,7 +16,7 @@ import { RouteChange } from '../routes/route-stream';
 export class SessionRouteReferences {
   private readonly logger = new Logger(SessionRouteReferences.name);
 
-  constructor(private readonly commands: CommandBus) {}
+  constructor(private readonly references: RouteReferences) {}
 
   /**
    * Attaches the session to each route, before the session is recorded: a crash in between
@@ -36,7 +34,7 @@ export class SessionRouteReferences {
     const attached: string[] = [];
     for (const routeId of routeIds) {
       try {
-        await this.commands.execute(new AttachRouteToSession(accountId, routeId, sessionId, metadata));
+        await this.references.attach(accountId, routeId, sessionId, metadata);
       } catch (error) {
         await this.releaseOrLog(accountId, sessionId, attached, metadata);
         throw refusal(routeId, error);
@@ -52,7 +50,7 @@ export class SessionRouteReferences {
   async release(accountId: string, sessionId: string, routeIds: readonly string[], metadata: CommandMetadata): Promise<bigint | undefined> {
     let last: bigint | undefined;
     for (const routeId of routeIds) {
-      const { position } = await this.commands.execute<DetachRouteFromSession, RouteChange>(new DetachRouteFromSession(accountId, routeId, sessionId, metadata));
+      const { position } = await this.references.detach(accountId, routeId, sessionId, metadata);
       last = position ?? last;
     }
     return last;

@@ -7,6 +7,6 @@ export * from './tier-routing';
 export * from './processor-call';
 export * from './payment-cascade';
 export * from './payment-recovery';
-export * from './attempt-payment';
+export * from './pay-checkout-session';
 export * from './payments.reader';
 export * from './payments.module';

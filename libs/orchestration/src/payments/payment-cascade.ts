@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { PaymentCommand, PaymentRun, nextPaymentStep } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
-import { EndSessionPayment } from '../checkout-sessions/session-payments';
+import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
 import { CommandMetadata } from '../command-handling/handle-command';
@@ -37,7 +36,7 @@ export class PaymentCascade implements BeforeApplicationShutdown {
 
   constructor(
     private readonly runner: CommandRunner,
-    private readonly commands: CommandBus,
+    private readonly sessions: SessionPayments,
     private readonly routing: TierRoutingResolver,
     private readonly call: ProcessorCall,
     @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
@@ -101,7 +100,7 @@ export class PaymentCascade implements BeforeApplicationShutdown {
         return false;
       case 'finished': {
         const { account_id, checkout_session_id } = state.payment;
-        await this.commands.execute(new EndSessionPayment(account_id, checkout_session_id, paymentId, step.status, metadata));
+        await this.sessions.end(account_id, checkout_session_id, paymentId, step.status, metadata);
         return true;
       }
     }

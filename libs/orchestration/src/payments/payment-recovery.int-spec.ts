@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PaymentStep, nextPaymentStep } from '@payments/domain';
 import { WrongExpectedRevision } from '@payments/event-store';
 import { AccountsReader } from '../accounts/accounts.reader';
-import { BeginSessionPayment } from '../checkout-sessions/session-payments';
-import { paymentTiers } from './attempt-payment';
+import { SessionPayments } from '../checkout-sessions/session-payments';
+import { paymentTiers } from './pay-checkout-session';
 import { PaymentRecovery, UNSTARTED_PAYMENT_GRACE_MS } from './payment-recovery';
 import { loadPayment, runPaymentCommand } from './payment-stream';
 import { ProcessorCall } from './processor-call';
@@ -42,7 +42,7 @@ describe('recovery of unfinished payments at start', () => {
   /** What AttemptPayment records before the saga takes over: the session's beginning, then PaymentStarted. */
   async function begin(h: PaymentHarness, sessionId: string, options: { start: boolean }): Promise<string> {
     const paymentId = `pay_stg_${Math.random().toString(36).slice(2)}`;
-    await h.commands.execute(new BeginSessionPayment(h.accountId, sessionId, paymentId, {}));
+    await h.module.get(SessionPayments).begin(h.accountId, sessionId, paymentId, {});
     if (!options.start) return paymentId;
     const session = await h.checkoutSession(sessionId);
     const { processorIds } = await h.module.get(AccountsReader).account(h.accountId);

@@ -1,10 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { Clock, checkoutSessionDecider, streamName } from '@payments/domain';
 import { EventStore } from '@payments/event-store';
 import { ProjectionRunner, ReadModelStore } from '@payments/read-models';
 import { UnfinishedPayment, payments, unfinishedPayments } from '@payments/read-models/projections/payments';
-import { EndSessionPayment } from '../checkout-sessions/session-payments';
+import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
@@ -44,7 +43,7 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly cascade: PaymentCascade,
     private readonly runner: CommandRunner,
-    private readonly commands: CommandBus,
+    private readonly sessions: SessionPayments,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -88,7 +87,7 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
     const session = await this.runner.load(streamName('checkout_session', checkoutSessionId), checkoutSessionDecider);
     if (session.status === 'none' || session.session.activePaymentId !== paymentId) return;
     const { accountId } = session.session;
-    await this.commands.execute(new EndSessionPayment(accountId, checkoutSessionId, paymentId, 'failed', { accountId, correlationId: paymentId }));
+    await this.sessions.end(accountId, checkoutSessionId, paymentId, 'failed', { accountId, correlationId: paymentId });
     this.logger.warn(`payment ${paymentId} never started; checkout session ${checkoutSessionId} takes payments again`);
   }
 

@@ -1,28 +1,27 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { Clock } from '@payments/domain';
 import { AccountsModule } from '../accounts/accounts.module';
 import { CheckoutSessionsModule } from '../checkout-sessions/checkout-sessions.module';
 import { RoutesModule } from '../routes/routes.module';
 import { CLOCK, REDIS } from '../tokens';
-import { AttemptPaymentHandler } from './attempt-payment';
 import { PaymentCards } from './payment-cards';
 import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
 import { PaymentsReader } from './payments.reader';
 import { ProcessorCall } from './processor-call';
 import { ProcessorConnectorsModule } from './processor-connectors.module';
+import { PayCheckoutSession } from './pay-checkout-session';
 import { InProcessSessionPayLock, RedisSessionPayLock, SESSION_PAY_LOCK } from './session-pay-lock';
 import { TierRoutingResolver } from './tier-routing';
 
 /**
- * Payments: the pay command, the cascade saga with its recovery at start, and payment reads.
- * Ending a payment completes its session and releases the session's routes, so the session
- * and route commands come along. Metrics are recorded when a PAYMENT_METRICS provider is global.
+ * Payments: paying a session (PayCheckoutSession), the cascade saga with its recovery at start,
+ * and payment reads. Ending a payment completes its session and releases the session's routes,
+ * so the session and route modules come along. Metrics are recorded when a PAYMENT_METRICS provider is global.
  */
 @Module({
-  imports: [CqrsModule, AccountsModule, RoutesModule, CheckoutSessionsModule, ProcessorConnectorsModule],
+  imports: [AccountsModule, RoutesModule, CheckoutSessionsModule, ProcessorConnectorsModule],
   providers: [
     PaymentCards,
     TierRoutingResolver,
@@ -30,13 +29,13 @@ import { TierRoutingResolver } from './tier-routing';
     PaymentCascade,
     PaymentRecovery,
     PaymentsReader,
-    AttemptPaymentHandler,
+    PayCheckoutSession,
     {
       provide: SESSION_PAY_LOCK,
       inject: [REDIS, CLOCK],
       useFactory: (redis: Redis | null, clock: Clock) => (redis ? new RedisSessionPayLock(redis) : new InProcessSessionPayLock(clock)),
     },
   ],
-  exports: [PaymentCards, PaymentsReader, PaymentCascade, PaymentRecovery],
+  exports: [PayCheckoutSession, PaymentCards, PaymentsReader, PaymentCascade, PaymentRecovery],
 })
 export class PaymentsModule {}

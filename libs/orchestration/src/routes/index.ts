@@ -1,4 +1,4 @@
 export * from './route-stream';
 export * from './route.commands';
-export * from './route-references.commands';
+export * from './route-references';
 export * from './routes.module';

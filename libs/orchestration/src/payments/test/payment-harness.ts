@@ -17,7 +17,7 @@ import { CreateRoute } from '../../routes/route.commands';
 import { RouteChange } from '../../routes/route-stream';
 import { loadSettings } from '../../settings';
 import { CLOCK } from '../../tokens';
-import { AttemptPayment, AttemptedPayment } from '../attempt-payment';
+import { AttemptPayment, AttemptedPayment, PayCheckoutSession } from '../pay-checkout-session';
 import { PaymentCards } from '../payment-cards';
 import { PAYMENT_METRICS, PaymentMetrics } from '../payment-metrics';
 import { PaymentsModule } from '../payments.module';
@@ -159,7 +159,7 @@ export class PaymentHarness {
   }
 
   attempt(sessionId: string, options: { card?: Partial<CardInput>; attempts?: RoutingAttemptInput[] } = {}): Promise<AttemptedPayment> {
-    return this.commands.execute<AttemptPayment, AttemptedPayment>(new AttemptPayment(this.accountId, sessionId, this.card(options.card), options.attempts, {}));
+    return this.module.get(PayCheckoutSession).start(new AttemptPayment(this.accountId, sessionId, this.card(options.card), options.attempts, {}));
   }
 
   /** The test card (VISA, 12/2040), `over` changing any of its fields, summarised as the API edge does. */

@@ -1,19 +1,24 @@
-import { Inject } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CardSummary, CheckoutSession, IdGenerator, PaymentTier, RoutingAttemptInput, conflict, parseRoutingAttempts, paymentDecider } from '@payments/domain';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { CardSummary, CheckoutSession, IdGenerator, PaymentTier, PaymentView, RoutingAttemptInput, conflict, parseRoutingAttempts, paymentDecider } from '@payments/domain';
+import { checkoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { payments } from '@payments/read-models/projections/payments';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CheckoutSessionsReader } from '../checkout-sessions/checkout-sessions.reader';
-import { BeginSessionPayment } from '../checkout-sessions/session-payments';
+import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { CommandMetadata } from '../command-handling/handle-command';
-import { ID_GENERATOR } from '../tokens';
+import { ProjectionsService } from '../projections/projections.service';
+import { Settings } from '../settings';
+import { ID_GENERATOR, SETTINGS } from '../tokens';
 import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
 import { LoadedPayment, runPaymentCommand } from './payment-stream';
+import { PaymentsReader } from './payments.reader';
 import { SESSION_PAY_LOCK, SessionPayLock } from './session-pay-lock';
 import { TierRoutingResolver } from './tier-routing';
 
-/** `POST /v1/checkout/sessions/{id}/pay`. */
+/** `POST /v1/checkout/sessions/{id}/pay`, as the API edge maps it. */
 export class AttemptPayment {
   constructor(
     readonly accountId: string,
@@ -36,27 +41,45 @@ export interface AttemptedPayment {
 }
 
 /**
- * Begins the payment on its session, records PaymentStarted with the start of tier 0 (up to its
- * first call) and hands the payment to the saga.
+ * Paying a checkout session, the use case behind `POST /v1/checkout/sessions/{id}/pay`: begins the
+ * payment on its session, records PaymentStarted with the start of tier 0 (up to its first call),
+ * hands the payment to the saga (PaymentCascade) and answers the payment once it has finished, or
+ * as it stands after PAY_WAIT_MS.
  * The session stream's expected revision is what lets exactly one of several concurrent pays
  * begin (the others: 409); the pay lock only spares them the race. 404 for another account's
  * session, 409 when it is paid or a payment is running, 410 when it has expired.
  */
-@CommandHandler(AttemptPayment)
-export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, AttemptedPayment> {
+@Injectable()
+export class PayCheckoutSession {
   constructor(
     private readonly sessions: CheckoutSessionsReader,
     private readonly accounts: AccountsReader,
+    private readonly sessionPayments: SessionPayments,
     private readonly runner: CommandRunner,
-    private readonly commands: CommandBus,
     private readonly cascade: PaymentCascade,
     private readonly recovery: PaymentRecovery,
     private readonly routing: TierRoutingResolver,
+    private readonly reader: PaymentsReader,
+    private readonly projections: ProjectionsService,
     @Inject(SESSION_PAY_LOCK) private readonly lock: SessionPayLock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  async execute({ accountId, sessionId, card, attempts, metadata }: AttemptPayment): Promise<AttemptedPayment> {
+  /**
+   * Pays the session and answers the payment: finished, or still processing after PAY_WAIT_MS
+   * while the saga goes on. The lists (GET /v1/payments, the sessions) already show it as answered.
+   */
+  async pay(command: AttemptPayment): Promise<PaymentView> {
+    const { paymentId, finished } = await this.start(command);
+    // The saga's last read of the stream, when it finished in time, spares reading it again.
+    const { view, position } = await this.reader.payment(command.accountId, paymentId, await waitAtMost(finished, this.settings.payWaitMs));
+    await this.projections.waitFor(position, undefined, [payments, checkoutSessions]);
+    return view;
+  }
+
+  /** Starts the payment and hands it to the saga; `finished` settles when the saga is done. */
+  async start({ accountId, sessionId, card, attempts, metadata }: AttemptPayment): Promise<AttemptedPayment> {
     const [session, account] = await Promise.all([this.sessions.session(accountId, sessionId), this.accounts.account(accountId)]);
     // Refused before the session is touched: a payment that began must be able to start.
     if (attempts !== undefined) parseRoutingAttempts(attempts, account.processorIds);
@@ -68,7 +91,7 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
       // The first tier's routing is read beside the session's begin, to be recorded with the start.
       // Should it fail to read, the payment starts without it, and the saga reads it (retrying).
       const [, routing] = await Promise.all([
-        this.commands.execute(new BeginSessionPayment(accountId, sessionId, paymentId, metadata)),
+        this.sessionPayments.begin(accountId, sessionId, paymentId, metadata),
         this.routing.resolve(accountId, tiers[0].route_id, account).catch(() => undefined),
       ]);
       const start = {
@@ -102,6 +125,14 @@ export class AttemptPaymentHandler implements ICommandHandler<AttemptPayment, At
     }
     return { paymentId, finished: this.cascade.drive(paymentId) };
   }
+}
+
+/** What `finished` settles with, or undefined once `ms` have passed. */
+async function waitAtMost<T>(finished: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  const timeout = new AbortController();
+  const outcome = await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+  timeout.abort();
+  return outcome;
 }
 
 /**
