@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AggregateCache } from './aggregate-cache';
 import { CommandRunner } from './command-runner';
-import { loadAggregate } from './handle-command';
+import { loadAggregate } from './load-stream';
 
 const clock = { now: () => new Date('2026-11-21T10:00:00.000Z') };
 const accountId = 'acc_stg_a';

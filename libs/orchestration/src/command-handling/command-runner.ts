@@ -4,7 +4,8 @@ import { EventStore, RecordedEvent } from '@payments/event-store';
 import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
 import { StreamCommands } from './stream-commands';
-import { HandleOptions, HandleResult, LoadedAggregate, loadAggregate, loadState } from './handle-command';
+import { HandleOptions, HandleResult } from './handle-command';
+import { LoadedAggregate, loadAggregate, loadState } from './load-stream';
 
 export type RunOptions = Pick<HandleOptions<unknown>, 'metadata' | 'retries' | 'commandId' | 'current'>;
 

@@ -1,7 +1,8 @@
 import { Decider, DecisionContext, DomainEvent } from '@payments/domain';
 import { MemoryEventStore, WrongExpectedRevision, randomEventId } from '@payments/event-store';
 import { AggregateCache } from './aggregate-cache';
-import { HandleOptions, handleCommand, loadAggregate, loadState } from './handle-command';
+import { HandleOptions, handleCommand } from './handle-command';
+import { loadAggregate, loadState } from './load-stream';
 
 type GuestAdded = DomainEvent<'GuestAdded', { name: string; seat: number; added_at: Date | string }>;
 type AddGuest = { type: 'AddGuest'; name: string };

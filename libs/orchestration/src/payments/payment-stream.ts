@@ -2,7 +2,8 @@ import { PaymentCommand, PaymentEvent, PaymentState, eventOfStream, isId, notFou
 import { RecordedEvent } from '@payments/event-store';
 import { CommandRunner } from '../command-handling/command-runner';
 import { FoldedStream } from '../command-handling/aggregate-cache';
-import { CommandMetadata, HandleResult, LoadedAggregate } from '../command-handling/handle-command';
+import { CommandMetadata, HandleResult } from '../command-handling/handle-command';
+import { LoadedAggregate } from '../command-handling/load-stream';
 
 /** Ids come from URLs and the read model: anything not shaped like a payment id is missing, and stays out of stream names. */
 export function paymentStream(paymentId: string): string {
