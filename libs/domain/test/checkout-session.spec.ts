@@ -72,6 +72,7 @@ const createdData: CreatedData = {
   params_for_sub: null,
   expires_at: in24Hours,
   created_at: at,
+  capture_method: 'automatic',
 };
 const createdWith = (over: Partial<CreatedData>): CheckoutSessionEvent => ({ type: 'CheckoutSessionCreated', data: { ...createdData, ...over } });
 const created = createdWith({});
@@ -93,6 +94,17 @@ describe('checkout session decider', () => {
   describe('creating', () => {
     it('creates an open session with its priced tier, expiring in 24 hours by default', () => {
       spec.given([]).when(create()).then([created]);
+    });
+
+    it('records a manual capture method when the request asks for one, and automatic otherwise', () => {
+      spec.given([]).when(create({ capture_method: 'manual' })).then([createdWith({ capture_method: 'manual' })]);
+      spec.given([]).when(create({ capture_method: 'automatic' })).then([created]);
+    });
+
+    it('reads a session created before capture methods existed as automatic', () => {
+      const { capture_method: _none, ...before } = createdData;
+      const state = checkoutSessionDecider.evolve(checkoutSessionDecider.initialState(), { type: 'CheckoutSessionCreated', data: before });
+      expect(state.status === 'created' && state.session.capture_method).toBe('automatic');
     });
 
     it('prices every cascade tier with its own route and records the request as given', () => {

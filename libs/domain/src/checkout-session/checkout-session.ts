@@ -5,6 +5,7 @@ import { SessionTier, priceSession } from './priced-session';
 import { CheckoutSessionReferences, SessionDiscount } from './session-references';
 import { CheckoutSessionRequest, CustomFields, DEFAULT_EXPIRES_IN_HOURS, ParamsForSub } from './session-request';
 import { effectiveStatus, isPastExpiry } from './session-status';
+import { CaptureMethod, DEFAULT_CAPTURE_METHOD } from '../payment/after-approval/capture-method';
 
 export type SessionStatus = 'open' | 'expired' | 'complete';
 export type PaymentStatus = 'unpaid' | 'paid';
@@ -23,6 +24,8 @@ export interface CheckoutSessionFields {
   custom_fields: CustomFields;
   params_for_sub: ParamsForSub | null;
   expires_at: string;
+  /** How its payment takes the money; absent in sessions created before capture methods existed: automatic. */
+  capture_method?: CaptureMethod;
 }
 
 export type CheckoutSessionEvent =
@@ -47,6 +50,7 @@ export type CheckoutSessionCommand =
 
 export interface CheckoutSession extends CheckoutSessionFields {
   id: string;
+  capture_method: CaptureMethod;
   accountId: string;
   createdAt: string;
   /** As recorded; `effectiveStatus` also reads an open session past `expires_at` as expired. */
@@ -92,6 +96,7 @@ export const checkoutSessionDecider: Decider<CheckoutSessionCommand, CheckoutSes
           id: session_id,
           accountId: account_id,
           ...fields,
+          capture_method: fields.capture_method ?? DEFAULT_CAPTURE_METHOD,
           createdAt: created_at,
           status: 'open',
           paymentStatus: 'unpaid',
@@ -139,6 +144,7 @@ function create(command: Extract<CheckoutSessionCommand, { type: 'CreateCheckout
       params_for_sub: request.params_for_sub ?? null,
       expires_at: new Date(now.getTime() + hours * HOUR_MS).toISOString(),
       created_at: now.toISOString(),
+      capture_method: request.capture_method ?? DEFAULT_CAPTURE_METHOD,
     },
   };
 }

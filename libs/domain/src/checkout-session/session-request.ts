@@ -1,5 +1,6 @@
 import { FieldError } from '../shared/errors';
 import { isIntegerBetween } from '../shared/validation';
+import { CaptureMethod } from '../payment/after-approval/capture-method';
 
 export const MAX_LINE_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
@@ -41,6 +42,8 @@ export interface CheckoutSessionRequest {
   params_for_sub?: ParamsForSub | null;
   promotion_code?: string | null;
   coupon_id?: string | null;
+  /** Absent: automatic. */
+  capture_method?: CaptureMethod;
 }
 
 /** One tier as requested, with the field path its errors are reported under. */

@@ -3,6 +3,7 @@ import { planTier } from '../tier-planning/tier-plan';
 import { DecisionContext } from '../shared/decider';
 import { conflict, invalid, notFound } from '../shared/errors';
 import { afterFailure, currentTier, failTier, moveOn } from './cascade';
+import { paymentAuthorized } from './after-approval/payment-authorized';
 import { PaymentCommand } from './payment-commands';
 import { PaymentEvent, ProcessorOutcomeEvent } from './payment-events';
 import { evolveRun, PaymentRun, PaymentState } from './payment-state';
@@ -42,6 +43,7 @@ function startPayment(command: Command<'StartPayment'>, state: PaymentState, now
         bin_country: command.binCountry,
         routing: attempts === null ? null : { attempts },
         started_at: now.toISOString(),
+        ...(command.captureMethod !== undefined && { capture_method: command.captureMethod }),
       },
     },
   ];
@@ -108,6 +110,8 @@ function isHardDecline(run: PaymentRun, code: string | null): boolean {
 function eventsAfter(outcome: ProcessorOutcomeEvent, run: PaymentRun, now: Date): PaymentEvent[] {
   switch (outcome.type) {
     case 'ProcessorApproved': {
+      // A manual payment's approval only holds the money: the payment waits for its capture or void.
+      if (run.payment.capture_method === 'manual') return [paymentAuthorized(run, outcome.data, now)];
       const tier = currentTier(run);
       const { payment_id, checkout_session_id, tiers } = run.payment;
       const { amount, currency } = tiers[tier.index];

@@ -5,3 +5,4 @@ export * from './payment-decider';
 export * from './decide';
 export * from './next-step';
 export * from './payment-view';
+export * from './after-approval';

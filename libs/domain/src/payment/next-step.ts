@@ -1,6 +1,7 @@
 import { CardSummary } from '../card/card-summary';
 import { conflict, notFound } from '../shared/errors';
 import { ProcessorAttemptedData } from './payment-events';
+import { CaptureMethod } from './after-approval/capture-method';
 import { PaymentState } from './payment-state';
 
 /** What the saga does next for a payment, read from its stream alone. */
@@ -12,7 +13,7 @@ export type PaymentStep =
    * A stream that rests here after a crash gives the same call, so the processor sees the
    * same idempotency key and answers it once.
    */
-  | ({ kind: 'call'; card: Pick<CardSummary, 'bin' | 'last4' | 'network'> } & ProcessorAttemptedData)
+  | ({ kind: 'call'; card: Pick<CardSummary, 'bin' | 'last4' | 'network'>; /** Absent: automatic. */ capture_method?: CaptureMethod } & ProcessorAttemptedData)
   | { kind: 'finished'; status: 'succeeded' | 'failed' };
 
 export function nextPaymentStep(state: PaymentState): PaymentStep {
@@ -23,7 +24,9 @@ export function nextPaymentStep(state: PaymentState): PaymentStep {
   if (tier?.awaitingOutcome && tier.lastCall) {
     const { bin, last4 } = run.payment.card;
     // The call's network, not the card's: a network attempt routes the card over another one.
-    return { kind: 'call', ...tier.lastCall, card: { bin, last4, network: tier.lastCall.network } };
+    // A manual payment's call only authorizes; an automatic one is a sale, as every call was before capture methods.
+    const manual = run.payment.capture_method === 'manual' && { capture_method: run.payment.capture_method };
+    return { kind: 'call', ...tier.lastCall, card: { bin, last4, network: tier.lastCall.network }, ...manual };
   }
   const next = tier === null ? 0 : tier.index + 1;
   if ((tier === null || tier.failed) && next < run.payment.tiers.length) {

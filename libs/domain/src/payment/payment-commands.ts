@@ -2,6 +2,7 @@ import { CardSummary } from '../card/card-summary';
 import { RoutingAttemptInput } from '../tier-planning/routing-attempts';
 import { TierRouting } from '../tier-planning/tier-plan';
 import { PaymentTier } from './payment-events';
+import { CaptureMethod } from './after-approval/capture-method';
 
 export type ProcessorOutcome = 'approved' | 'declined' | 'timeout' | 'error';
 
@@ -18,6 +19,8 @@ export type PaymentCommand =
       attempts?: readonly RoutingAttemptInput[];
       /** The account's processors, against which `attempts` are checked. */
       accountProcessorIds: readonly string[];
+      /** The session's; absent: automatic (PaymentStarted then records none). */
+      captureMethod?: CaptureMethod;
     }
   /** The saga's: the tier's route as it is now, and the account's processors as they are now. */
   | { type: 'StartNextTier'; paymentId: string; tier: number; routing: TierRouting }

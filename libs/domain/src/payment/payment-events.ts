@@ -4,6 +4,8 @@ import { RoutingAttempt } from '../tier-planning/routing-attempts';
 import { SkipReason } from '../tier-planning/skip-reasons';
 import { TierPlan } from '../tier-planning/tier-plan';
 import { DomainEvent } from '../shared/event';
+import type { AfterApprovalEvent } from './after-approval/after-approval-events';
+import { CaptureMethod } from './after-approval/capture-method';
 
 /** A price tier of the payment: its amount is fixed when the payment starts, its route's content when the tier starts. */
 export interface PaymentTier {
@@ -36,6 +38,8 @@ export interface PaymentStartedData {
   bin_country: string | null;
   routing: { attempts: RoutingAttempt[] } | null;
   started_at: string;
+  /** The session's capture method, which the approving call is made with; absent (written before it existed): automatic. */
+  capture_method?: CaptureMethod;
 }
 
 /** The call every outcome answers. */
@@ -57,6 +61,8 @@ export interface ProcessorAttemptedData extends CallRef {
 }
 
 export type PaymentEvent =
+  /** What follows the approval: capture, void, expiry and refunds (after-approval/). */
+  | AfterApprovalEvent
   | DomainEvent<'PaymentStarted', PaymentStartedData>
   | DomainEvent<'TierStarted', { payment_id: string; tier: number } & TierPlan>
   | DomainEvent<'ProcessorSkipped', { payment_id: string; tier: number; processor_id: string; network: CardNetwork; reason: SkipReason }>

@@ -66,8 +66,22 @@ export function evolveRun(run: PaymentRun, event: PaymentEvent): PaymentRun {
     case 'TierFailed':
       return tier ? { ...run, tier: { ...tier, failed: true } } : run;
     case 'PaymentSucceeded':
+    // A manual payment's approval: the cascade has succeeded, the money is held (after-approval/ takes it from there).
+    case 'PaymentAuthorized':
       return { ...run, status: 'succeeded' };
     case 'PaymentFailed':
       return { ...run, status: 'failed' };
+    // After the approval: capture, void, expiry and refunds change nothing of the cascade.
+    case 'PaymentCaptureRequested':
+    case 'PaymentCaptured':
+    case 'PaymentCaptureFailed':
+    case 'PaymentVoidRequested':
+    case 'PaymentVoided':
+    case 'AuthorizationExpired':
+    case 'PaymentVoidFailed':
+    case 'RefundRequested':
+    case 'RefundSucceeded':
+    case 'RefundFailed':
+      return run;
   }
 }

@@ -1,6 +1,7 @@
 import { CardSummary } from '../card/card-summary';
 import { SkipReason } from '../tier-planning/skip-reasons';
 import { PaymentEvent, PaymentFailureReason, PaymentStartedData, PaymentTier } from './payment-events';
+import { CaptureMethod, DEFAULT_CAPTURE_METHOD } from './after-approval/capture-method';
 
 export interface PaymentAttemptView {
   tier: number;
@@ -20,9 +21,15 @@ export interface PaymentView {
   id: string;
   object: 'payment';
   checkout_session_id: string;
-  status: 'processing' | 'succeeded' | 'failed';
+  /** requires_capture: a manual payment's approval holds the money until captured (succeeded) or voided (canceled). */
+  status: 'processing' | 'succeeded' | 'failed' | 'requires_capture' | 'canceled';
   /** Of the tier the payment is in, succeeded in, or last failed in. */
   amount: number;
+  /** Taken from the card: the amount for an automatic approval, the captured amount once a manual one is captured, else 0. */
+  amount_captured: number;
+  /** The sum of the refunds that succeeded. */
+  amount_refunded: number;
+  capture_method: CaptureMethod;
   currency: string;
   tier: number;
   /** The approving processor, else the last one called. */
@@ -68,6 +75,9 @@ function startedView(data: PaymentStartedData): PaymentView {
     checkout_session_id: data.checkout_session_id,
     status: 'processing',
     amount: first.amount,
+    amount_captured: 0,
+    amount_refunded: 0,
+    capture_method: data.capture_method ?? DEFAULT_CAPTURE_METHOD,
     currency: first.currency,
     tier: first.index,
     processor_id: null,
@@ -122,7 +132,24 @@ function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly Pay
     case 'TierFailed':
       return view;
     case 'PaymentSucceeded':
-      return { ...view, status: 'succeeded', processor_id: event.data.processor_id, auth_code: event.data.auth_code, completed_at: event.data.completed_at };
+      return { ...view, status: 'succeeded', amount_captured: event.data.amount, processor_id: event.data.processor_id, auth_code: event.data.auth_code, completed_at: event.data.completed_at };
+    case 'PaymentAuthorized':
+      return { ...view, status: 'requires_capture', processor_id: event.data.processor_id, auth_code: event.data.auth_code, completed_at: event.data.authorized_at };
+    case 'PaymentCaptured':
+      return { ...view, status: 'succeeded', amount_captured: event.data.amount };
+    case 'PaymentVoided':
+    case 'AuthorizationExpired':
+      return { ...view, status: 'canceled' };
+    case 'RefundSucceeded':
+      return { ...view, amount_refunded: view.amount_refunded + event.data.amount };
+    // Requests and refusals show in the payment's refunds and events, not in its fields.
+    case 'PaymentCaptureRequested':
+    case 'PaymentCaptureFailed':
+    case 'PaymentVoidRequested':
+    case 'PaymentVoidFailed':
+    case 'RefundRequested':
+    case 'RefundFailed':
+      return view;
     case 'PaymentFailed':
       return { ...view, status: 'failed', failure_reason: event.data.failure_reason, completed_at: event.data.completed_at };
   }

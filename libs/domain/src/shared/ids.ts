@@ -1,5 +1,5 @@
-/** Id prefixes of API.md, and `whd` for webhook deliveries (API.md names no prefix for them). Ids are `<prefix>_<env>_<random>` and never contain `-`, so stream names split cleanly. */
-export const ID_PREFIXES = ['acc', 'proc', 'proute', 'price', 'prod', 'cus', 'coupon', 'promo', 'cs', 'pay', 'we', 'whd', 'evt'] as const;
+/** Id prefixes of API.md, `re` for refunds (API.md's `re_<env>_…`), and `whd` for webhook deliveries (API.md names no prefix for them). Ids are `<prefix>_<env>_<random>` and never contain `-`, so stream names split cleanly. */
+export const ID_PREFIXES = ['acc', 'proc', 'proute', 'price', 'prod', 'cus', 'coupon', 'promo', 'cs', 'pay', 'we', 'whd', 'evt', 're'] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 export type PaymentsEnv = 'prod' | 'stg';

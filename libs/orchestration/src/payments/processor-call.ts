@@ -26,7 +26,7 @@ export class ProcessorCall {
     const answer = await this.connector.authorize(
       profileOf(processor),
       { paymentId: step.payment_id, amount: step.amount, currency: step.currency, card: step.card },
-      { idempotencyKey: step.idempotency_key, timeoutMs: processor.timeout_ms, optimized: step.optimized },
+      { idempotencyKey: step.idempotency_key, timeoutMs: processor.timeout_ms, optimized: step.optimized, ...(step.capture_method && { captureMethod: step.capture_method }) },
     );
     return {
       type: 'RecordProcessorOutcome',
