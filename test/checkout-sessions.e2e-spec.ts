@@ -24,6 +24,7 @@ const SESSION_FIELDS = [
   'customer_id',
   'tiers',
   'processor_route_id',
+  'capture_method',
   'success_url',
   'return_url',
   'expires_at',

@@ -102,7 +102,7 @@ describe('the OpenAPI document at /docs-json', () => {
     const ids = operations.map(({ operation }) => operation.operationId);
     expect(new Set(ids).size).toBe(operations.length);
     for (const entry of operations) {
-      expect([label(entry), entry.operation.operationId]).toEqual([label(entry), expect.stringMatching(/^(get|list|create|update|delete|pay|expire)[A-Z][A-Za-z]+$/)]);
+      expect([label(entry), entry.operation.operationId]).toEqual([label(entry), expect.stringMatching(/^(get|list|create|update|delete|pay|expire|capture|void)[A-Z][A-Za-z]+$/)]);
       expect([label(entry), entry.operation.summary]).toEqual([label(entry), expect.any(String)]);
       expect([label(entry), entry.operation.tags?.length]).toEqual([label(entry), 1]);
     }

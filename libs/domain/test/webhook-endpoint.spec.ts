@@ -166,4 +166,17 @@ describe('webhook triggers', () => {
     expect(webhookTriggerOf('CheckoutSessionExpired')).toEqual({ type: 'checkout.session.expired', object: 'checkout_session' });
     expect(['ProcessorApproved', 'constructor', 'toString', 'WebhookDeliveryScheduled'].map(webhookTriggerOf)).toEqual([undefined, undefined, undefined, undefined]);
   });
+
+  it('deliver what follows the approval: the authorization, its capture or cancellation, and each refund outcome as the refund', () => {
+    expect(['PaymentAuthorized', 'PaymentCaptured', 'PaymentVoided', 'AuthorizationExpired', 'RefundSucceeded', 'RefundFailed'].map(webhookTriggerOf)).toEqual([
+      { type: 'payment.requires_capture', object: 'payment' },
+      { type: 'payment.captured', object: 'payment' },
+      { type: 'payment.canceled', object: 'payment' },
+      { type: 'payment.canceled', object: 'payment' },
+      { type: 'refund.succeeded', object: 'refund' },
+      { type: 'refund.failed', object: 'refund' },
+    ]);
+    // Requests and refused captures or voids change nothing a merchant acts on: the payment is as it was.
+    expect(['PaymentCaptureRequested', 'PaymentCaptureFailed', 'PaymentVoidRequested', 'PaymentVoidFailed', 'RefundRequested'].map(webhookTriggerOf)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
 });

@@ -27,7 +27,15 @@ export interface Settings {
   webhookAllowPrivateUrls: boolean;
   /** WEBHOOK_RETRY_SCHEDULE: the pauses after each failed webhook try; a delivery has one try more than pauses. */
   webhookRetryScheduleMs: number[];
+  /**
+   * ATTEMPT_RESOLUTION_BACKOFF: the pauses of the unknown-attempt resolver after each status
+   * question or undo call without a definite answer; the last pause repeats until one comes.
+   */
+  attemptResolutionBackoffMs: number[];
 }
+
+/** The resolver's pauses by default: soon, then less and less often, hourly at most. */
+export const DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000];
 
 /**
  * The HMAC key of card fingerprints, checkout-page tokens and idempotency fingerprints: the
@@ -139,5 +147,6 @@ export function loadSettings(env: Env = process.env): Settings {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     webhookAllowPrivateUrls: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',
     webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
+    attemptResolutionBackoffMs: durations(env, 'ATTEMPT_RESOLUTION_BACKOFF', DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS),
   };
 }

@@ -2,7 +2,10 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import {
+  CAPTURE_METHODS,
+  CaptureMethod,
   CheckoutSessionRequest,
+  DEFAULT_CAPTURE_METHOD,
   DEFAULT_EXPIRES_IN_HOURS,
   MAX_CASCADE_TIERS,
   MAX_CUSTOM_FIELDS,
@@ -117,6 +120,15 @@ export class CreateCheckoutSessionDto implements CheckoutSessionRequest {
   @IsOptional()
   @IsString()
   coupon_id?: string | null;
+
+  @ApiPropertyOptional({
+    enum: CAPTURE_METHODS,
+    default: DEFAULT_CAPTURE_METHOD,
+    description: 'automatic: the approval captures the money. manual: it only authorizes; capture or void the payment later (POST /v1/payments/{id}/capture, /void), else the service voids it after 7 days.',
+  })
+  @IsOptional()
+  @IsIn(CAPTURE_METHODS)
+  capture_method?: CaptureMethod;
 }
 
 export const EXPANDABLE = ['custom_fields'] as const;

@@ -14,6 +14,7 @@ export function presentCheckoutSession(session: CheckoutSession, now: Date, link
     customer_id: session.customer_id,
     tiers: session.tiers.map(presentTier),
     processor_route_id: session.processor_route_id,
+    capture_method: session.capture_method,
     success_url: session.success_url,
     return_url: session.return_url,
     expires_at: session.expires_at,

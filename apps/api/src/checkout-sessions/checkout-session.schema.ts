@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CAPTURE_METHODS, CaptureMethod } from '@payments/domain';
 import { PageOf } from '../http/page.schema';
 import { CreateCheckoutSessionDto } from './checkout-session.dto';
 
@@ -7,6 +8,11 @@ import { CreateCheckoutSessionDto } from './checkout-session.dto';
 const STATUS = { enum: ['open', 'complete', 'expired'], description: 'An open session past expires_at reads as expired.' } as const;
 const PAYMENT_STATUS = { enum: ['unpaid', 'paid'] } as const;
 const TIMESTAMP = { format: 'date-time', example: '2026-11-21T10:00:00.000Z' } as const;
+const CAPTURE_METHOD = {
+  enum: CAPTURE_METHODS,
+  example: 'automatic',
+  description: 'automatic: the approval captures the money. manual: it only authorizes (the payment is requires_capture) until POST /v1/payments/{id}/capture or /void; voided by the service after 7 days.',
+} as const;
 const CUSTOM_FIELDS = { type: 'object', additionalProperties: { type: 'string' }, example: { order_id: 'order_12345' } } as const;
 
 export class SessionLineItem {
@@ -85,6 +91,9 @@ export class CheckoutSession {
 
   @ApiProperty({ type: String, nullable: true, example: 'proute_stg_8Wc3Nf6Lp2Qz' })
   processor_route_id!: string | null;
+
+  @ApiProperty(CAPTURE_METHOD)
+  capture_method!: CaptureMethod;
 
   @ApiProperty({ example: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}' })
   success_url!: string;
@@ -177,6 +186,7 @@ export const SESSION_EXAMPLE: CheckoutSession = {
     },
   ],
   processor_route_id: 'proute_stg_8Wc3Nf6Lp2Qz',
+  capture_method: 'automatic',
   success_url: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}',
   return_url: null,
   expires_at: '2026-11-22T10:00:00.000Z',

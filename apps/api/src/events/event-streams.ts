@@ -26,13 +26,18 @@ export class EventStreams implements BeforeApplicationShutdown {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  /** Answers `response` with the selected events strictly after `after`, then each new one, until either side closes. */
-  open(response: ServerResponse, selection: EventSelection, after: bigint): void {
+  /**
+   * Answers `response` with the selected events strictly after `after`, then each new one, until
+   * either side closes. Each block's `event:` is the event's type, unless `asMessages`: then
+   * every block is a plain `message`, which a browser's EventSource hands to one `onmessage`
+   * whatever the type (the dashboard's stream, which shows types it has no listener for).
+   */
+  open(response: ServerResponse, selection: EventSelection, after: bigint, { asMessages = false }: { asMessages?: boolean } = {}): void {
     if (this.shuttingDown) throw new ProblemException('unavailable', 'The service is shutting down; reconnect with Last-Event-ID.');
     const sse = new ServerSentEvents(response, this.settings.eventStreamHeartbeatMs);
     const subscription = this.events.follow(selection, {
       after,
-      onEvent: (event) => sse.send(String(event.position), event.type, JSON.stringify(presentEvent(event, this.settings.env))),
+      onEvent: (event) => sse.send(String(event.position), asMessages ? 'message' : event.type, JSON.stringify(presentEvent(event, this.settings.env))),
       onError: (error) => {
         this.logger.warn(`event stream of ${selection.accountId} ended: ${errorMessage(error)}`);
         sse.end();

@@ -32,6 +32,10 @@ export const PROBLEM_KINDS = {
   internal: { status: 500, slug: 'internal', title: 'Internal server error' },
   /** 503: a dependency (event store, Redis) cannot be reached; safe to retry. */
   unavailable: { status: 503, slug: 'unavailable', title: 'Service unavailable' },
+  /** 422: the processor refused a capture or void (its code in `detail`); nothing changed there. */
+  processor_refused: { status: 422, slug: 'processor-refused', title: 'Refused by the processor' },
+  /** 503: the processor has not answered a capture or void yet; the service keeps sending it under the same key. */
+  processor_pending: { status: 503, slug: 'processor-pending', title: 'Waiting for the processor' },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_KINDS;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
+import { OperationKind, PaymentOperationMetrics, WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type FinishedPaymentStatus = 'succeeded' | 'failed';
@@ -17,7 +17,7 @@ export interface HttpRequestLabels {
  * one process (the end-to-end tests) never register a metric twice.
  */
 @Injectable()
-export class MetricsService implements WebhookMetrics {
+export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
   private readonly registry = new Registry();
 
   private readonly httpRequestDuration = new Histogram<keyof HttpRequestLabels>({
@@ -40,6 +40,53 @@ export class MetricsService implements WebhookMetrics {
     name: 'processor_outcomes_total',
     help: 'Processor calls and skips of the payment cascade, by processor and outcome.',
     labelNames: ['processor_id', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly stepRetries = new Counter<'step'>({
+    name: 'payment_step_retries_total',
+    help: 'Steps of the payment cascade saga that failed and are tried again, by step (start_tier, call, finished, read).',
+    labelNames: ['step'],
+    registers: [this.registry],
+  });
+
+  private readonly unresolvedAttempts = new Gauge({
+    name: 'processor_attempts_unresolved',
+    help: 'Processor calls whose outcome may hide a charge (timeout, connection error, 5xx) and whose resolution is not done: status to ask, or a late approval to undo.',
+    registers: [this.registry],
+  });
+
+  private readonly attemptResolutions = new Counter<'outcome'>({
+    name: 'processor_attempt_resolutions_total',
+    help: 'Unknown processor attempts resolved, by what the processor said: approved (a late approval, then undone), declined, not_found.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly lateApprovalUndos = new Counter<'method' | 'outcome'>({
+    name: 'late_approvals_undone_total',
+    help: 'Late approvals of unknown attempts undone, by method (void, refund) and outcome (succeeded, failed: the charge stands, see the payment events).',
+    labelNames: ['method', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly resolutionRetries = new Counter({
+    name: 'processor_attempt_resolution_retries_total',
+    help: 'Status questions and undo calls of the unknown-attempt resolver that got no definite answer, or could not be recorded, and are tried again.',
+    registers: [this.registry],
+  });
+
+  private readonly paymentOperations = new Counter<'kind' | 'outcome'>({
+    name: 'payment_operations_total',
+    help: "Captures, voids and refunds after the approval, by kind and the processor's definite answer (succeeded, failed).",
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly paymentOperationRetries = new Counter<'kind'>({
+    name: 'payment_operation_retries_total',
+    help: 'Captures, voids and refunds sent again under the same idempotency key: the processor gave no definite answer (timeout, 5xx), or it could not be recorded.',
+    labelNames: ['kind'],
     registers: [this.registry],
   });
 
@@ -86,6 +133,34 @@ export class MetricsService implements WebhookMetrics {
 
   recordProcessorOutcome(processorId: string, outcome: ProcessorOutcome): void {
     this.processorOutcomes.inc({ processor_id: processorId, outcome });
+  }
+
+  recordStepRetry(step: string): void {
+    this.stepRetries.inc({ step });
+  }
+
+  setUnresolvedAttempts(count: number): void {
+    this.unresolvedAttempts.set(count);
+  }
+
+  recordAttemptResolution(outcome: string): void {
+    this.attemptResolutions.inc({ outcome });
+  }
+
+  recordLateApprovalUndo(method: string, outcome: string): void {
+    this.lateApprovalUndos.inc({ method, outcome });
+  }
+
+  recordResolutionRetry(): void {
+    this.resolutionRetries.inc();
+  }
+
+  recordOperation(kind: OperationKind, outcome: 'succeeded' | 'failed'): void {
+    this.paymentOperations.inc({ kind, outcome });
+  }
+
+  recordOperationRetry(kind: OperationKind): void {
+    this.paymentOperationRetries.inc({ kind });
   }
 
   recordWebhookDelivery(status: WebhookDeliveryMetric): void {

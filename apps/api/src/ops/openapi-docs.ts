@@ -117,7 +117,7 @@ function openApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('Processor routes', 'Which processors a payment tries, in which order, and when it fails over')
     .addTag('Catalog', 'Products, prices, customers, coupons and promotion codes')
     .addTag('Checkout sessions', 'What a customer pays, in up to ten cascade tiers')
-    .addTag('Payments', 'Paying a checkout session, and the events of each payment')
+    .addTag('Payments', 'Paying a checkout session, the events of each payment, and what follows its approval: capture, void and refunds')
     .addTag('Events', "The account's event stream for analytics consumers: pages to poll, or server-sent events")
     .addTag('Analytics', 'Approval rates, outcomes and latency per processor, and per route and tier, counted from the events in hourly buckets')
     .addTag('Webhooks', 'Endpoints that receive signed POSTs of payment and checkout session events, their secrets and their delivery logs')

@@ -1,6 +1,6 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { PAYMENT_METRICS, SETTINGS, Settings, WEBHOOK_METRICS } from '@payments/orchestration';
+import { PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, SETTINGS, Settings, WEBHOOK_METRICS } from '@payments/orchestration';
 import { HealthController } from './health.controller';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggerParams } from './logging';
@@ -17,9 +17,16 @@ import { ReadinessProbe } from './readiness-probe';
 @Module({
   imports: [LoggerModule.forRootAsync({ inject: [SETTINGS], useFactory: (settings: Settings) => loggerParams(settings.logLevel) })],
   controllers: [HealthController, MetricsController],
-  // PAYMENT_METRICS, WEBHOOK_METRICS: the ports through which the payment cascade and webhooks (libs/orchestration) count into these metrics.
-  providers: [MetricsService, ReadinessProbe, OpenApiDocs, { provide: PAYMENT_METRICS, useExisting: MetricsService }, { provide: WEBHOOK_METRICS, useExisting: MetricsService }],
-  exports: [MetricsService, PAYMENT_METRICS, WEBHOOK_METRICS],
+  // PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS: the ports through which the payment cascade, the operations after the approval and webhooks (libs/orchestration) count into these metrics.
+  providers: [
+    MetricsService,
+    ReadinessProbe,
+    OpenApiDocs,
+    { provide: PAYMENT_METRICS, useExisting: MetricsService },
+    { provide: PAYMENT_OPERATION_METRICS, useExisting: MetricsService },
+    { provide: WEBHOOK_METRICS, useExisting: MetricsService },
+  ],
+  exports: [MetricsService, PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS],
 })
 export class OpsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

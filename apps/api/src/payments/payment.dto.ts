@@ -80,7 +80,7 @@ export class PayDto {
   routing?: RoutingDto;
 }
 
-export const PAYMENT_STATUSES = ['processing', 'succeeded', 'failed'] as const;
+export const PAYMENT_STATUSES = ['processing', 'succeeded', 'failed', 'requires_capture', 'canceled'] as const;
 
 export class ListPaymentsQuery extends PaginationQuery {
   @ApiPropertyOptional({ example: 'cs_stg_x', description: 'Only the payments of this checkout session' })

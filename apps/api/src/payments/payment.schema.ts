@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CARD_NETWORKS, CardNetwork } from '@payments/domain';
+import { CAPTURE_METHODS, CARD_NETWORKS, CaptureMethod, CardNetwork } from '@payments/domain';
 import { StoredEvent } from '../events/event.schema';
 import { PageOf } from '../http/page.schema';
 import { PAYMENT_STATUSES, PayDto } from './payment.dto';
@@ -34,7 +34,14 @@ export class PaymentAttempt {
   @ApiProperty({ enum: ['attempted', 'skipped'], description: 'skipped: the processor was not called (see reason)' })
   kind!: 'attempted' | 'skipped';
 
-  @ApiProperty({ enum: ['approved', 'declined', 'timeout', 'error', null], nullable: true, example: 'declined', description: 'null while the call has no answer, and for a skip' })
+  @ApiProperty({
+    enum: ['approved', 'declined', 'timeout', 'error', null],
+    nullable: true,
+    example: 'declined',
+    description:
+      'null while the call has no answer, and for a skip. A timeout, and an error that may hide a charge (a connection error, a 5xx), is not a decline: ' +
+      'see resolution for what the processor later said of it',
+  })
   outcome!: 'approved' | 'declined' | 'timeout' | 'error' | null;
 
   @ApiProperty({ example: false, description: 'An optimized retry on the same processor' })
@@ -44,15 +51,30 @@ export class PaymentAttempt {
   code!: string | null;
 
   @ApiProperty({
-    enum: ['unavailable', 'unsupported_currency', 'unsupported_network', 'not_in_attempts', null],
+    type: String,
     nullable: true,
     example: null,
-    description: 'Why the processor was skipped; null for a call',
+    description:
+      'For a skip, why the processor was skipped: unavailable, unsupported_currency, unsupported_network or not_in_attempts. For a call that timed out or ' +
+      'failed, why, in words for people (e.g. "could not reach the processor (ECONNREFUSED)", "the processor did not answer within 5000 ms"; not a stable value). ' +
+      'null otherwise',
   })
-  reason!: 'unavailable' | 'unsupported_currency' | 'unsupported_network' | 'not_in_attempts' | null;
+  reason!: string | null;
 
   @ApiProperty({ type: 'integer', nullable: true, example: 12, description: 'null until the call answered, and for a skip' })
   duration_ms!: number | null;
+
+  @ApiProperty({
+    enum: [null, 'unresolved', 'not_charged', 'late_approval_voided'],
+    nullable: true,
+    example: null,
+    description:
+      'Of a call whose outcome may hide a charge (a timeout, a connection error, a 5xx, or a call the payment ended without an answer to; API.md "Outcomes that may ' +
+      'hide a charge"): unresolved while the processor has not said what became of it, or it approved late and that approval is not undone yet (or its undoing ' +
+      'was refused: the payment events say so); not_charged when it declined, never saw the call, or no longer holds the money; late_approval_voided when it ' +
+      'approved late and the service voided (or, for a sale, refunded) that approval. A late approval is never the payment\'s approval. null for every other attempt',
+  })
+  resolution!: 'unresolved' | 'not_charged' | 'late_approval_voided' | null;
 }
 
 export class Payment {
@@ -65,11 +87,31 @@ export class Payment {
   @ApiProperty({ example: 'cs_stg_6Tg2Kp9Xm4Wd' })
   checkout_session_id!: string;
 
-  @ApiProperty({ enum: PAYMENT_STATUSES, example: 'succeeded', description: 'processing: the cascade still runs; read the payment again later' })
+  @ApiProperty({
+    enum: PAYMENT_STATUSES,
+    example: 'succeeded',
+    description:
+      'processing: the cascade still runs; read the payment again later. requires_capture: a manual payment was approved and its amount is held until ' +
+      'POST /v1/payments/{id}/capture (then succeeded) or /void (then canceled); an authorization not captured within 7 days is voided by the service (canceled).',
+  })
   status!: (typeof PAYMENT_STATUSES)[number];
 
   @ApiProperty({ type: 'integer', example: 4900, description: 'Of the tier the payment is in, succeeded in, or last failed in, in minor units' })
   amount!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    example: 4900,
+    description: 'Taken from the card: the whole amount once an automatic payment succeeds, the captured amount once a manual one is captured (a partial capture takes less), else 0',
+  })
+  amount_captured!: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0, example: 0, description: 'The sum of the refunds that succeeded; at most amount_captured' })
+  amount_refunded!: number;
+
+  @ApiProperty({ enum: CAPTURE_METHODS, example: 'automatic', description: "The checkout session's: automatic, the approval takes the money; manual, it only holds it (requires_capture)" })
+  capture_method!: CaptureMethod;
 
   @ApiProperty({ example: 'USD' })
   currency!: string;
@@ -95,8 +137,15 @@ export class Payment {
   @ApiProperty({ type: String, nullable: true, example: 'Approved' })
   response_summary!: string | null;
 
-  @ApiProperty({ enum: ['hard_decline', 'all_tiers_failed', null], nullable: true, example: null })
-  failure_reason!: 'hard_decline' | 'all_tiers_failed' | null;
+  @ApiProperty({
+    enum: ['hard_decline', 'all_tiers_failed', 'processing_error', null],
+    nullable: true,
+    example: null,
+    description:
+      'hard_decline: a hard decline ended the payment; all_tiers_failed: every tier failed; processing_error: the service could not take the payment further ' +
+      '(a route or processor that cannot be read, a step that kept failing past its retries): the PaymentFailed event says why (failure_detail)',
+  })
+  failure_reason!: 'hard_decline' | 'all_tiers_failed' | 'processing_error' | null;
 
   @ApiProperty({ type: PaymentSource })
   source!: PaymentSource;
@@ -131,6 +180,9 @@ export const PAYMENT_EXAMPLE: Payment = {
   checkout_session_id: 'cs_stg_6Tg2Kp9Xm4Wd',
   status: 'succeeded',
   amount: 4900,
+  amount_captured: 4900,
+  amount_refunded: 0,
+  capture_method: 'automatic',
   currency: 'USD',
   tier: 0,
   processor_id: 'proc_stg_Approver3Xm8',
@@ -142,8 +194,8 @@ export const PAYMENT_EXAMPLE: Payment = {
   failure_reason: null,
   source: { type: 'card', last4: '4242', bin: '424242', network: 'visa', fingerprint: 'c0a8f3e1b2d4968570e1f2a3b4c5d6e7' },
   attempts: [
-    { tier: 0, processor_id: 'proc_stg_Decliner7Kq2', kind: 'attempted', outcome: 'declined', optimized: false, code: '51', reason: null, duration_ms: 3 },
-    { tier: 0, processor_id: 'proc_stg_Approver3Xm8', kind: 'attempted', outcome: 'approved', optimized: false, code: '00', reason: null, duration_ms: 2 },
+    { tier: 0, processor_id: 'proc_stg_Decliner7Kq2', kind: 'attempted', outcome: 'declined', optimized: false, code: '51', reason: null, duration_ms: 3, resolution: null },
+    { tier: 0, processor_id: 'proc_stg_Approver3Xm8', kind: 'attempted', outcome: 'approved', optimized: false, code: '00', reason: null, duration_ms: 2, resolution: null },
   ],
   created_at: '2026-11-21T10:00:00.000Z',
   completed_at: '2026-11-21T10:00:00.012Z',

@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WebhookDelivery, WebhookObjectKind, checkoutSessionDecider, domainEventOf, evolveStored, isEventOf, paymentView } from '@payments/domain';
+import { WebhookDelivery, WebhookObjectKind, afterApprovalDecider, checkoutSessionDecider, domainEventOf, evolveStored, findRefund, isEventOf, paymentView } from '@payments/domain';
 import { EventStore, readStreamToArray } from '@payments/event-store';
 import { CheckoutSessionLinks, EVENT_STORE, WebhookPayloads } from '@payments/orchestration';
 import { presentCheckoutSession } from '../checkout-sessions/checkout-session.presenter';
 import { presentPayment } from '../payments/payment.presenter';
+import { presentRefund } from '../payments/refund.presenter';
 
 /**
  * A webhook's `data`: the object of the delivered event's stream folded up to that event, shown
- * by the presenters GET /v1/payments/{id} and GET /v1/checkout/sessions/{id}?expand=custom_fields
- * use, so every try of a delivery carries the same object, as it stood then.
+ * by the presenters GET /v1/payments/{id}, GET /v1/refunds/{id} (the refund the event names) and
+ * GET /v1/checkout/sessions/{id}?expand=custom_fields use, so every try of a delivery carries the
+ * same object, as it stood then.
  */
 @Injectable()
 export class ApiWebhookPayloads implements WebhookPayloads {
@@ -25,6 +27,13 @@ export class ApiWebhookPayloads implements WebhookPayloads {
         const view = paymentView(recorded.map(domainEventOf).filter((event) => isEventOf(event, 'payment')));
         if (!view) throw new Error(`${stream} has no payment to show`);
         return presentPayment(view);
+      }
+      case 'refund': {
+        const state = recorded.reduce((payment, event) => evolveStored(afterApprovalDecider, payment, event), afterApprovalDecider.initialState());
+        const named = domainEventOf(recorded[recorded.length - 1]);
+        const refund = named.type === 'RefundSucceeded' || named.type === 'RefundFailed' ? findRefund(state, named.data.refund_id) : undefined;
+        if (!refund) throw new Error(`${stream} has no refund at revision ${revision}`);
+        return presentRefund(refund);
       }
       case 'checkout_session': {
         const state = recorded.reduce((session, event) => evolveStored(checkoutSessionDecider, session, event), checkoutSessionDecider.initialState());

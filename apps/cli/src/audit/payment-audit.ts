@@ -7,11 +7,14 @@ import {
   RoutePolicy,
   TierRouting,
   accountDecider,
+  afterApprovalDecider,
   decidePayment,
   eventOfStream,
+  evolveAfterApproval,
   evolvePayment,
   evolveStored,
   initialPaymentState,
+  isOperationEventType,
   paymentDecider,
   processorDecider,
   processorSnapshot,
@@ -19,6 +22,7 @@ import {
   routePolicyOf,
 } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store/event-store';
+import { auditOperation } from './operation-audit';
 
 /** The streams a payment's decisions depend on, as stored. */
 export interface PaymentHistory {
@@ -41,7 +45,8 @@ export interface FieldDifference {
 
 /** A step of the cascade: what its input was, what the deciders answer to it now, and what was recorded. */
 export interface Decision {
-  kind: 'start_tier' | 'outcome' | 'unexplained';
+  /** `resolution`: what the resolver learned of an unknown attempt; `failure`: the saga ended a payment it could not continue. */
+  kind: 'start_tier' | 'outcome' | 'resolution' | 'failure' | 'operation' | 'unexplained';
   /** `start tier 0`, `after ProcessorDeclined by proc_x (tier 0, attempt 1)` */
   label: string;
   tier: number | null;
@@ -65,23 +70,28 @@ export interface Decision {
  *   the tier started (their status, currencies, networks and fees then);
  * - each outcome's consequences (the next call, skips, the end of the tier or payment) from the
  *   outcome as recorded (processor answer, code, duration).
+ * - each operation after the approval (capture, void, expiry, refund, and the processor's answer
+ *   to each) from the event that records it, on the payment as it stood before (operation-audit.ts).
  * The stream is followed as recorded, so one difference does not hide the decisions after it.
  */
 export function auditPayment(history: PaymentHistory): Decision[] {
   const events = history.payment;
   const decisions: Decision[] = [];
   let state: PaymentState = initialPaymentState();
+  let after = afterApprovalDecider.initialState();
   for (let index = 0; index < events.length; ) {
     const first = events[index];
     if (first.type === 'PaymentStarted' && state.status === 'none') {
       state = evolveStored(paymentDecider, state, first);
+      after = evolveStored(afterApprovalDecider, after, first);
       index++;
       continue;
     }
     const end = stepEnd(events, index);
     const recorded = events.slice(index, end).flatMap((event) => eventOfStream(event, 'payment') ?? []);
-    decisions.push(decide(state, recorded, first, history));
+    decisions.push(isOperationEventType(first.type) ? auditOperation(after, recorded, first) : decide(state, recorded, first, history));
     state = recorded.reduce(evolvePayment, state);
+    after = recorded.reduce(evolveAfterApproval, after);
     index = end;
   }
   return decisions;
@@ -92,6 +102,10 @@ function stepEnd(events: readonly RecordedEvent[], from: number): number {
   for (let index = from; index < events.length; index++) {
     const type = events[index].type;
     if (type === 'ProcessorAttempted' || type === 'PaymentSucceeded' || type === 'PaymentFailed' || type === 'PaymentStarted') return index + 1;
+    // PaymentAuthorized ends a manual payment's cascade; each operation after the approval is recorded alone.
+    if (type === 'PaymentAuthorized' || isOperationEventType(type)) return index + 1;
+    // The resolver records each of these alone.
+    if (type === 'ProcessorAttemptResolved' || type === 'LateApprovalVoided' || type === 'LateApprovalVoidFailed') return index + 1;
     if (type === 'TierFailed' && events[index + 1]?.type !== 'PaymentFailed') return index + 1;
   }
   return events.length;
@@ -114,7 +128,7 @@ function decide(state: PaymentState, recorded: PaymentEvent[], first: RecordedEv
 }
 
 interface Step {
-  kind: 'start_tier' | 'outcome';
+  kind: 'start_tier' | 'outcome' | 'resolution' | 'failure';
   label: string;
   command: PaymentCommand;
   notes: string[];
@@ -126,7 +140,7 @@ function stepOf(state: PaymentState, event: PaymentEvent, recorded: RecordedEven
   switch (event.type) {
     case 'TierStarted': {
       const notes: string[] = [];
-      const routing = tierRouting(state, event.data.tier, event.data.route_revision, recorded.position, history, notes);
+      const routing = tierRouting(state, event.data.tier, event.data.route_revision, recorded.position, history, notes, event.data.processor_revisions !== undefined);
       return { kind: 'start_tier', label: `start tier ${event.data.tier}`, command: { type: 'StartNextTier', paymentId: state.payment.payment_id, tier: event.data.tier, routing }, notes };
     }
     case 'ProcessorApproved':
@@ -142,13 +156,44 @@ function stepOf(state: PaymentState, event: PaymentEvent, recorded: RecordedEven
             return { type: 'RecordProcessorOutcome', ...answered, outcome: 'approved', code: event.data.code ?? undefined, authCode: event.data.auth_code ?? undefined };
           case 'ProcessorDeclined':
             return { type: 'RecordProcessorOutcome', ...answered, outcome: 'declined', code: event.data.code ?? undefined };
-          case 'ProcessorTimedOut':
-            return { type: 'RecordProcessorOutcome', ...answered, outcome: 'timeout' };
-          case 'ProcessorErrored':
-            return { type: 'RecordProcessorOutcome', ...answered, outcome: 'error', code: event.data.code ?? undefined, message: event.data.message ?? undefined };
+          case 'ProcessorTimedOut': {
+            const { uncertain, message } = event.data;
+            return { type: 'RecordProcessorOutcome', ...answered, outcome: 'timeout', ...(uncertain !== undefined && { uncertain }), ...(message !== undefined && { message: message ?? undefined }) };
+          }
+          case 'ProcessorErrored': {
+            const { uncertain } = event.data;
+            return { type: 'RecordProcessorOutcome', ...answered, outcome: 'error', code: event.data.code ?? undefined, message: event.data.message ?? undefined, ...(uncertain !== undefined && { uncertain }) };
+          }
         }
       })();
       return { kind: 'outcome', label, command, notes: [] };
+    }
+    case 'PaymentFailed':
+      // As the first event of its append: the saga ended the payment it could not continue (FailPayment).
+      return { kind: 'failure', label: `payment ended by the saga (${event.data.failure_reason})`, command: { type: 'FailPayment', paymentId: state.payment.payment_id, detail: event.data.failure_detail ?? '' }, notes: [] };
+    case 'ProcessorAttemptResolved': {
+      const { data } = event;
+      const approved = data.outcome === 'approved';
+      const command: PaymentCommand = {
+        type: 'RecordAttemptResolution',
+        paymentId: state.payment.payment_id,
+        idempotencyKey: data.idempotency_key,
+        outcome: data.outcome,
+        ...(data.code !== null && { code: data.code }),
+        ...(approved && data.auth_code !== null && { authCode: data.auth_code }),
+        ...(approved && data.state !== null && { state: data.state }),
+        ...(approved && data.captured_amount !== null && { capturedAmount: data.captured_amount }),
+        ...(approved && data.refunded_amount !== null && { refundedAmount: data.refunded_amount }),
+      };
+      return { kind: 'resolution', label: `resolution of ${data.processor_id} (tier ${data.tier}, attempt ${data.attempt}): ${data.outcome}`, command, notes: [] };
+    }
+    case 'LateApprovalVoided':
+    case 'LateApprovalVoidFailed': {
+      const { data } = event;
+      const failed = event.type === 'LateApprovalVoidFailed' ? { outcome: 'failed' as const, ...(event.data.code !== null && { code: event.data.code }), ...(event.data.message !== null && { message: event.data.message }) } : { outcome: 'succeeded' as const };
+      const amount = event.type === 'LateApprovalVoided' ? event.data.amount : (state.inDoubt.attempts.find((attempt) => attempt.call.idempotency_key === data.idempotency_key)?.undo?.amount ?? 0);
+      const command: PaymentCommand = { type: 'RecordLateApprovalUndo', paymentId: state.payment.payment_id, idempotencyKey: data.idempotency_key, method: data.method, amount, ...failed };
+      return { kind: 'resolution', label: `${data.method} of the late approval of ${data.processor_id} (tier ${data.tier}, attempt ${data.attempt})`, command, notes: [] };
     }
     default:
       return null;
@@ -160,7 +205,7 @@ function stepOf(state: PaymentState, event: PaymentEvent, recorded: RecordedEven
  * route at the revision the tier recorded, and the account's processors as their streams stood
  * just before the tier's first event.
  */
-function tierRouting(run: PaymentRun, tier: number, revision: number | null, position: bigint, history: PaymentHistory, notes: string[]): TierRouting {
+function tierRouting(run: PaymentRun, tier: number, revision: number | null, position: bigint, history: PaymentHistory, notes: string[], withRevisions: boolean): TierRouting {
   const routeId = run.payment.tiers[tier]?.route_id ?? null;
   let route: RoutePolicy | null = null;
   if (routeId !== null) {
@@ -175,12 +220,17 @@ function tierRouting(run: PaymentRun, tier: number, revision: number | null, pos
   let account = accountDecider.initialState();
   for (const event of history.account.filter(before)) account = evolveStored(accountDecider, account, event);
   const processorIds = account.status === 'open' ? account.account.processorIds : [];
+  const revisions: Record<string, number> = {};
   const processors: ProcessorSnapshot[] = processorIds.flatMap((id) => {
     let processor = processorDecider.initialState();
-    for (const event of (history.processors.get(id) ?? []).filter(before)) processor = evolveStored(processorDecider, processor, event);
-    return processor.status === 'connected' ? [processorSnapshot(processor.processor)] : [];
+    const stream = (history.processors.get(id) ?? []).filter(before);
+    for (const event of stream) processor = evolveStored(processorDecider, processor, event);
+    if (processor.status !== 'connected') return [];
+    revisions[id] = Number(stream[stream.length - 1].revision);
+    return [processorSnapshot(processor.processor)];
   });
-  return { route, processors, default_processor_id: account.status === 'open' ? account.account.defaultProcessorId : null };
+  // A tier recorded before revisions were gives its calls none, so none is derived for it either.
+  return { route, processors, default_processor_id: account.status === 'open' ? account.account.defaultProcessorId : null, ...(withRevisions && { processor_revisions: revisions }) };
 }
 
 /**
@@ -202,6 +252,7 @@ function foldRoute(stream: readonly RecordedEvent[], revision: number | null, po
 function decisionTime(recorded: readonly PaymentEvent[], first: RecordedEvent): Date {
   for (const event of recorded) {
     if (event.type === 'PaymentSucceeded' || event.type === 'PaymentFailed') return new Date(event.data.completed_at);
+    if (event.type === 'PaymentAuthorized') return new Date(event.data.authorized_at);
   }
   return first.createdAt;
 }

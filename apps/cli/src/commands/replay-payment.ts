@@ -87,10 +87,57 @@ export function timeline(recorded: readonly RecordedEvent[]): string[] {
         answer(calls, 'declined', event.data.code, event.data.duration_ms, event.data.hard ? 'hard decline' : 'soft decline');
         return;
       case 'ProcessorTimedOut':
-        answer(calls, 'timeout', null, event.data.duration_ms, '');
+        answer(calls, 'timeout', null, event.data.duration_ms, doubt(event.data.uncertain, event.data.message ?? ''));
         return;
       case 'ProcessorErrored':
-        answer(calls, 'error', event.data.code, event.data.duration_ms, event.data.message ?? '');
+        answer(calls, 'error', event.data.code, event.data.duration_ms, doubt(event.data.uncertain, event.data.message ?? ''));
+        return;
+      case 'ProcessorAttemptResolved': {
+        const { processor_id, tier, attempt, outcome, state, code } = event.data;
+        const detail = outcome === 'approved' ? `approved late${state === null ? '' : ` (${state})`}` : outcome === 'declined' && code !== null ? `declined ${code}` : outcome;
+        lines.push(`  resolved: ${processor_id} tier ${tier} attempt ${attempt}: ${detail}  (event #${at.revision})`);
+        return;
+      }
+      case 'LateApprovalVoided':
+        lines.push(`  late approval of ${event.data.processor_id} tier ${event.data.tier} attempt ${event.data.attempt} undone: ${event.data.method} of ${event.data.amount} ${event.data.currency}  (event #${at.revision})`);
+        return;
+      case 'LateApprovalVoidFailed':
+        lines.push(
+          `  late approval of ${event.data.processor_id} tier ${event.data.tier} attempt ${event.data.attempt} NOT undone: ${event.data.method} refused (${event.data.code ?? event.data.message ?? 'no reason'})  (event #${at.revision})`,
+        );
+        return;
+      case 'PaymentAuthorized':
+        flushCalls();
+        lines.push('');
+        lines.push(`Authorized on tier ${event.data.tier} by ${event.data.processor_id}: ${event.data.amount} ${event.data.currency} held (capture method manual), at ${event.data.authorized_at}`);
+        return;
+      case 'PaymentCaptureRequested':
+        lines.push(`  capture of ${event.data.amount} ${event.data.currency} requested, key ${event.data.idempotency_key}, at ${event.data.requested_at}  (event #${at.revision})`);
+        return;
+      case 'PaymentCaptured':
+        lines.push(`Captured ${event.data.amount} ${event.data.currency}, at ${event.data.captured_at}`);
+        return;
+      case 'PaymentVoidRequested':
+        lines.push(`  void requested (${event.data.reason === 'expired' ? 'the authorization expired' : 'by the merchant'}), key ${event.data.idempotency_key}, at ${event.data.requested_at}  (event #${at.revision})`);
+        return;
+      case 'PaymentVoided':
+        lines.push(`Voided, at ${event.data.voided_at}`);
+        return;
+      case 'AuthorizationExpired':
+        lines.push(`Voided: the authorization of ${event.data.authorized_at} expired, at ${event.data.expired_at}`);
+        return;
+      case 'PaymentCaptureFailed':
+      case 'PaymentVoidFailed':
+        lines.push(`  ${event.type === 'PaymentCaptureFailed' ? 'capture' : 'void'} ${event.data.idempotency_key} refused by the processor (${event.data.code ?? event.data.message ?? 'no reason'}), at ${event.data.failed_at}`);
+        return;
+      case 'RefundRequested':
+        lines.push(`  refund ${event.data.refund_id} of ${event.data.amount} ${event.data.currency} requested${event.data.reason === null ? '' : ` (${event.data.reason})`}, at ${event.data.requested_at}  (event #${at.revision})`);
+        return;
+      case 'RefundSucceeded':
+        lines.push(`Refund ${event.data.refund_id} of ${event.data.amount} ${event.data.currency} succeeded, at ${event.data.succeeded_at}`);
+        return;
+      case 'RefundFailed':
+        lines.push(`Refund ${event.data.refund_id} of ${event.data.amount} ${event.data.currency} failed (${event.data.code ?? event.data.message ?? 'no reason'}), at ${event.data.failed_at}`);
         return;
       case 'TierFailed':
         flushCalls();
@@ -104,14 +151,21 @@ export function timeline(recorded: readonly RecordedEvent[]): string[] {
       case 'PaymentFailed':
         flushCalls();
         lines.push('');
-        lines.push(`Failed on tier ${event.data.tier} (${event.data.failure_reason}), at ${event.data.completed_at}`);
+        lines.push(`Failed on tier ${event.data.tier} (${event.data.failure_reason}${event.data.failure_detail ? `: ${event.data.failure_detail}` : ''}), at ${event.data.completed_at}`);
         return;
     }
   });
   flushCalls();
   const last = events[events.length - 1];
-  if (last && last.type !== 'PaymentSucceeded' && last.type !== 'PaymentFailed') lines.push('', `Still processing: the stream ends with ${last.type}`);
+  // After its end a payment may still record the resolution of unknown attempts (and what follows an approval).
+  const ended = events.some((event) => event.type === 'PaymentSucceeded' || event.type === 'PaymentFailed' || event.type === 'PaymentAuthorized');
+  if (last && !ended) lines.push('', `Still processing: the stream ends with ${last.type}`);
   return lines;
+}
+
+/** A timeout's or error's detail, marked when it may hide a charge (uncertain, or recorded before that was said). */
+function doubt(uncertain: boolean | undefined, message: string): string {
+  return uncertain === false ? message : `${message}${message ? '; ' : ''}unknown: may hide a charge`;
 }
 
 /** Fills in the last call's answer: a call's outcome always follows it. */

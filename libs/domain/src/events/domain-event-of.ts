@@ -10,6 +10,7 @@ import { PromotionCodeEvent } from '../catalog/promotion-code';
 import { PromotionCodeClaimEvent } from '../catalog/promotion-code-claim';
 import { CheckoutSessionEvent } from '../checkout-session/checkout-session';
 import { PaymentEvent } from '../payment/payment-events';
+import { PaymentRecoveryEvent } from '../payment/payment-work';
 import { ProcessorEvent } from '../processor/processor';
 import { RouteEvent } from '../route/route';
 import { WebhookDeliveryEvent } from '../webhook-delivery/webhook-delivery';
@@ -27,6 +28,7 @@ export interface EventsOfStream {
   payment: PaymentEvent;
   webhook_endpoint: WebhookEndpointEvent;
   webhook_delivery: WebhookDeliveryEvent;
+  recovery: PaymentRecoveryEvent;
 }
 
 /** Every event type this version of the service writes and reads. */
@@ -71,9 +73,10 @@ export const SCHEMA_VERSIONS_BY_STREAM: { readonly [Category in StreamCategory]:
   catalog: { ProductCreated: 1, PriceCreated: 1, CustomerCreated: 1, CouponCreated: 1, PromotionCodeCreated: 1 },
   promotion_code: { PromotionCodeClaimed: 1 },
   checkout_session: { CheckoutSessionCreated: 1, CheckoutSessionExpired: 1, SessionPaymentBegan: 1, SessionPaymentFailed: 1, CheckoutSessionCompleted: 1 },
-  payment: { PaymentStarted: 1, TierStarted: 1, ProcessorSkipped: 1, ProcessorAttempted: 1, ProcessorApproved: 1, ProcessorDeclined: 1, ProcessorTimedOut: 1, ProcessorErrored: 1, TierFailed: 1, PaymentSucceeded: 1, PaymentFailed: 1, PaymentAuthorized: 1, PaymentCaptureRequested: 1, PaymentCaptured: 1, PaymentCaptureFailed: 1, PaymentVoidRequested: 1, PaymentVoided: 1, AuthorizationExpired: 1, PaymentVoidFailed: 1, RefundRequested: 1, RefundSucceeded: 1, RefundFailed: 1 },
+  payment: { PaymentStarted: 1, TierStarted: 1, ProcessorSkipped: 1, ProcessorAttempted: 1, ProcessorApproved: 1, ProcessorDeclined: 1, ProcessorTimedOut: 1, ProcessorErrored: 1, TierFailed: 1, PaymentSucceeded: 1, PaymentFailed: 1, PaymentAuthorized: 1, PaymentCaptureRequested: 1, PaymentCaptured: 1, PaymentCaptureFailed: 1, PaymentVoidRequested: 1, PaymentVoided: 1, AuthorizationExpired: 1, PaymentVoidFailed: 1, RefundRequested: 1, RefundSucceeded: 1, RefundFailed: 1, ProcessorAttemptResolved: 1, LateApprovalVoided: 1, LateApprovalVoidFailed: 1 },
   webhook_endpoint: { WebhookEndpointCreated: 1, WebhookEndpointUpdated: 1, WebhookEndpointSecretRotated: 1, WebhookEndpointDeleted: 1 },
   webhook_delivery: { WebhookDeliveryScheduled: 1, WebhookDeliveryAttempted: 1, WebhookDeliveryRetryRequested: 1, WebhookDeliverySucceeded: 1, WebhookDeliveryFailed: 1 },
+  recovery: { PaymentWorkLowWaterMarkAdvanced: 1 },
 };
 
 const CURRENT = new Map<string, { category: StreamCategory; version: number }>(

@@ -75,6 +75,7 @@ function attempted(run: PaymentRun, entry: PlanEntry, optimized: boolean): Payme
   const tier = currentTier(run);
   const { payment_id, tiers } = run.payment;
   const attempt = tier.calls + 1;
+  const revision = tier.processor_revisions?.[entry.processor_id];
   return {
     type: 'ProcessorAttempted',
     data: {
@@ -87,6 +88,7 @@ function attempted(run: PaymentRun, entry: PlanEntry, optimized: boolean): Payme
       idempotency_key: idempotencyKey(payment_id, tier.index, attempt),
       amount: tiers[tier.index].amount,
       currency: tiers[tier.index].currency,
+      ...(revision !== undefined && { processor_revision: revision }),
     },
   };
 }

@@ -1,7 +1,8 @@
 import { parseRoutingAttempts } from '../tier-planning/routing-attempts';
-import { planTier } from '../tier-planning/tier-plan';
+import { planTier, TierPlan } from '../tier-planning/tier-plan';
 import { DecisionContext } from '../shared/decider';
 import { conflict, invalid, notFound } from '../shared/errors';
+import { decideAttemptResolution } from './attempt-resolution';
 import { afterFailure, currentTier, failTier, moveOn } from './cascade';
 import { paymentAuthorized } from './after-approval/payment-authorized';
 import { PaymentCommand } from './payment-commands';
@@ -22,6 +23,11 @@ export function decidePayment(command: PaymentCommand, state: PaymentState, { no
       return startNextTier(command, state, now);
     case 'RecordProcessorOutcome':
       return recordOutcome(command, state, now);
+    case 'FailPayment':
+      return failPayment(command, state, now);
+    case 'RecordAttemptResolution':
+    case 'RecordLateApprovalUndo':
+      return decideAttemptResolution(command, state.payment.payment_id, state.inDoubt);
   }
 }
 
@@ -67,7 +73,8 @@ function startNextTier(command: Command<'StartNextTier'>, run: PaymentRun, now: 
     { payment_id, amount: tier.amount, currency: tier.currency, card_network: card.network, bin: card.bin, bin_country },
     routing?.attempts ?? null,
   );
-  const started: PaymentEvent = { type: 'TierStarted', data: { payment_id, tier: tier.index, ...plan } };
+  const revisions = command.routing.processor_revisions && plannedRevisions(plan, command.routing.processor_revisions);
+  const started: PaymentEvent = { type: 'TierStarted', data: { payment_id, tier: tier.index, ...plan, ...(revisions && { processor_revisions: revisions }) } };
   return [started, ...moveOn(evolveRun(run, started), now)];
 }
 
@@ -89,13 +96,42 @@ function recordOutcome(command: Command<'RecordProcessorOutcome'>, run: PaymentR
       case 'declined':
         return { type: 'ProcessorDeclined', data: { ...ref, code, hard: isHardDecline(run, code), duration_ms } };
       case 'timeout':
-        return { type: 'ProcessorTimedOut', data: { ...ref, duration_ms } };
+        return { type: 'ProcessorTimedOut', data: { ...ref, duration_ms, ...uncertainty(command) } };
       case 'error':
-        return { type: 'ProcessorErrored', data: { ...ref, code, message: command.message ?? null, duration_ms } };
+        return { type: 'ProcessorErrored', data: { ...ref, code, message: command.message ?? null, duration_ms, ...(command.uncertain !== undefined && { uncertain: command.uncertain }) } };
     }
   })();
   const next = evolveRun(run, outcome);
   return [outcome, ...eventsAfter(outcome, next, now)];
+}
+
+/** Whether a timeout may hide a charge, and why it happened, as far as the connector said. */
+function uncertainty({ uncertain, message }: Command<'RecordProcessorOutcome'>) {
+  return { ...(uncertain !== undefined && { uncertain }), ...(message !== undefined && { message }) };
+}
+
+/** The revisions of the processors the plan may call, read when the tier started. */
+function plannedRevisions(plan: TierPlan, revisions: Readonly<Record<string, number>>): Record<string, number> {
+  const called = plan.plan.flatMap((entry) => (entry.skip_reason === null && revisions[entry.processor_id] !== undefined ? [entry.processor_id] : []));
+  return Object.fromEntries(called.map((id) => [id, revisions[id]]));
+}
+
+/**
+ * Ends a payment that the saga cannot take further, at any step of its cascade: a call recorded
+ * without its answer stays in doubt (attempt-resolution.ts), so the resolver learns whether it
+ * charged. A payment that has ended already records nothing.
+ */
+function failPayment(command: Command<'FailPayment'>, run: PaymentRun, now: Date): PaymentEvent[] {
+  if (run.status !== 'processing') return [];
+  const { payment_id, checkout_session_id, tiers } = run.payment;
+  // The tier the step was about: the running one, or the one it could not start.
+  const tier = run.tier === null ? 0 : run.tier.failed ? Math.min(run.tier.index + 1, tiers.length - 1) : run.tier.index;
+  return [
+    {
+      type: 'PaymentFailed',
+      data: { payment_id, checkout_session_id, failure_reason: 'processing_error', tier, completed_at: now.toISOString(), failure_detail: command.detail },
+    },
+  ];
 }
 
 /**

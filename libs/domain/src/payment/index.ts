@@ -5,4 +5,6 @@ export * from './payment-decider';
 export * from './decide';
 export * from './next-step';
 export * from './payment-view';
+export * from './attempt-resolution';
+export * from './payment-work';
 export * from './after-approval';

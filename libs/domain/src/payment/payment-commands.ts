@@ -2,6 +2,7 @@ import { CardSummary } from '../card/card-summary';
 import { RoutingAttemptInput } from '../tier-planning/routing-attempts';
 import { TierRouting } from '../tier-planning/tier-plan';
 import { PaymentTier } from './payment-events';
+import { AttemptResolutionCommand } from './attempt-resolution';
 import { CaptureMethod } from './after-approval/capture-method';
 
 export type ProcessorOutcome = 'approved' | 'declined' | 'timeout' | 'error';
@@ -34,4 +35,13 @@ export type PaymentCommand =
       authCode?: string;
       durationMs: number;
       message?: string;
-    };
+      /** The connector's: whether a timeout or error may hide a charge (absent: it may). */
+      uncertain?: boolean;
+    }
+  /**
+   * The saga's, when a step is refused for good or keeps failing past its retries: ends the
+   * payment failed (`processing_error`) with why, instead of leaving it processing.
+   */
+  | { type: 'FailPayment'; paymentId: string; detail: string }
+  /** The resolver's: what the processor says of an unknown attempt, and the undoing of a late approval. */
+  | AttemptResolutionCommand;

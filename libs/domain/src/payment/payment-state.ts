@@ -1,4 +1,5 @@
 import { TierPlan } from '../tier-planning/tier-plan';
+import { AttemptsInDoubt, evolveAttemptsInDoubt, noAttemptsInDoubt } from './attempt-resolution';
 import { PaymentEvent, PaymentStartedData, ProcessorAttemptedData } from './payment-events';
 
 /** A started tier and how far its cascade has gone. */
@@ -14,6 +15,8 @@ export interface TierRun extends TierPlan {
   /** The last call was recorded (before it was sent) and has no outcome yet. */
   awaitingOutcome: boolean;
   failed: boolean;
+  /** TierStarted's: the revision of each processor the tier may call, as planned. */
+  processor_revisions?: Readonly<Record<string, number>>;
 }
 
 export interface PaymentRun {
@@ -23,6 +26,8 @@ export interface PaymentRun {
   tier: TierRun | null;
   /** Keys of calls whose outcome is recorded, so a repeated outcome is recognised as one. */
   answeredKeys: string[];
+  /** Calls whose outcome may hide a charge, and their resolution (attempt-resolution.ts). */
+  inDoubt: AttemptsInDoubt;
 }
 
 export type PaymentState = { status: 'none' } | PaymentRun;
@@ -30,11 +35,17 @@ export type PaymentState = { status: 'none' } | PaymentRun;
 export const initialPaymentState = (): PaymentState => ({ status: 'none' });
 
 export function evolvePayment(state: PaymentState, event: PaymentEvent): PaymentState {
-  if (event.type === 'PaymentStarted') return { status: 'processing', payment: event.data, tier: null, answeredKeys: [] };
+  if (event.type === 'PaymentStarted') return { status: 'processing', payment: event.data, tier: null, answeredKeys: [], inDoubt: noAttemptsInDoubt };
   return state.status === 'none' ? state : evolveRun(state, event);
 }
 
 export function evolveRun(run: PaymentRun, event: PaymentEvent): PaymentRun {
+  const next = evolveCascade(run, event);
+  const inDoubt = evolveAttemptsInDoubt(run.inDoubt, event);
+  return inDoubt === next.inDoubt ? next : { ...next, inDoubt };
+}
+
+function evolveCascade(run: PaymentRun, event: PaymentEvent): PaymentRun {
   const tier = run.tier;
   switch (event.type) {
     case 'PaymentStarted':
@@ -82,6 +93,11 @@ export function evolveRun(run: PaymentRun, event: PaymentEvent): PaymentRun {
     case 'RefundRequested':
     case 'RefundSucceeded':
     case 'RefundFailed':
+      return run;
+    // Resolution of an unknown attempt comes after the cascade moved on, and changes nothing of it.
+    case 'ProcessorAttemptResolved':
+    case 'LateApprovalVoided':
+    case 'LateApprovalVoidFailed':
       return run;
   }
 }

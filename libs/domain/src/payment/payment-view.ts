@@ -1,6 +1,7 @@
 import { CardSummary } from '../card/card-summary';
 import { SkipReason } from '../tier-planning/skip-reasons';
 import { PaymentEvent, PaymentFailureReason, PaymentStartedData, PaymentTier } from './payment-events';
+import { lateApprovalUndo } from './attempt-resolution';
 import { CaptureMethod, DEFAULT_CAPTURE_METHOD } from './after-approval/capture-method';
 
 export interface PaymentAttemptView {
@@ -11,10 +12,21 @@ export interface PaymentAttemptView {
   outcome: 'approved' | 'declined' | 'timeout' | 'error' | null;
   optimized: boolean;
   code: string | null;
-  /** Why a processor was skipped; null for a call. */
-  reason: SkipReason | null;
+  /**
+   * Why a processor was skipped (a SkipReason), or why a call timed out or failed (the connector's
+   * words, e.g. "could not reach the processor (ECONNREFUSED)"); null otherwise.
+   */
+  reason: SkipReason | string | null;
   duration_ms: number | null;
+  /**
+   * Of a call whose outcome may hide a charge (attempt-resolution.ts): `unresolved` until the
+   * processor's status is known and any late approval is undone, then `not_charged` or
+   * `late_approval_voided`. Null for every other attempt.
+   */
+  resolution: AttemptResolutionView;
 }
+
+export type AttemptResolutionView = null | 'unresolved' | 'not_charged' | 'late_approval_voided';
 
 /** The payment as API.md's "Payments" answers it. */
 export interface PaymentView {
@@ -110,11 +122,12 @@ function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly Pay
         code: null,
         reason: event.data.reason,
         duration_ms: null,
+        resolution: null,
       });
     case 'ProcessorAttempted':
       return withAttempt(
         { ...view, processor_id: event.data.processor_id },
-        { tier: event.data.tier, processor_id: event.data.processor_id, kind: 'attempted', outcome: null, optimized: event.data.optimized, code: null, reason: null, duration_ms: null },
+        { tier: event.data.tier, processor_id: event.data.processor_id, kind: 'attempted', outcome: null, optimized: event.data.optimized, code: null, reason: null, duration_ms: null, resolution: null },
       );
     case 'ProcessorApproved':
       return answered(view, 'approved', event.data.code, event.data.duration_ms, 'Approved');
@@ -124,9 +137,19 @@ function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly Pay
       return answered(view, 'declined', code, duration_ms, summary);
     }
     case 'ProcessorTimedOut':
-      return answered(view, 'timeout', null, event.data.duration_ms, 'The processor did not answer in time');
+      return answered(view, 'timeout', null, event.data.duration_ms, 'The processor did not answer in time', unknownAnswer(event.data, 'the processor did not answer in time'));
     case 'ProcessorErrored':
-      return answered(view, 'error', event.data.code, event.data.duration_ms, 'The processor failed to answer');
+      return answered(view, 'error', event.data.code, event.data.duration_ms, 'The processor failed to answer', unknownAnswer(event.data, 'the processor answered with an error'));
+    case 'ProcessorAttemptResolved': {
+      const { tier, attempt } = event.data;
+      const live = lateApprovalUndo({ amount: tiers[tier]?.amount ?? 0 }, event.data) !== null;
+      return resolved(view, tier, attempt, live ? 'unresolved' : 'not_charged');
+    }
+    case 'LateApprovalVoided':
+      return resolved(view, event.data.tier, event.data.attempt, 'late_approval_voided');
+    // The processor refused to undo it: the charge stands, for an operator (the events say why).
+    case 'LateApprovalVoidFailed':
+      return view;
     // A later PaymentStarted cannot happen (the decider refuses a second start); a failed tier changes nothing shown.
     case 'PaymentStarted':
     case 'TierFailed':
@@ -151,7 +174,13 @@ function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly Pay
     case 'RefundFailed':
       return view;
     case 'PaymentFailed':
-      return { ...view, status: 'failed', failure_reason: event.data.failure_reason, completed_at: event.data.completed_at };
+      // A call still without its answer when the payment ended may have charged (attempt-resolution.ts).
+      return {
+        ...withUnansweredCallsInDoubt(view),
+        status: 'failed',
+        failure_reason: event.data.failure_reason,
+        completed_at: event.data.completed_at,
+      };
   }
 }
 
@@ -160,8 +189,35 @@ function withAttempt(view: PaymentView, attempt: PaymentAttemptView): PaymentVie
 }
 
 /** Fills in the answer of the last call, which is always the last `attempted` entry. */
-function answered(view: PaymentView, outcome: NonNullable<PaymentAttemptView['outcome']>, code: string | null, durationMs: number, summary: string): PaymentView {
+function answered(
+  view: PaymentView,
+  outcome: NonNullable<PaymentAttemptView['outcome']>,
+  code: string | null,
+  durationMs: number,
+  summary: string,
+  doubt: Pick<PaymentAttemptView, 'reason' | 'resolution'> = { reason: null, resolution: null },
+): PaymentView {
   const index = view.attempts.map((attempt) => attempt.kind).lastIndexOf('attempted');
-  const attempts = view.attempts.map((attempt, i) => (i === index ? { ...attempt, outcome, code, duration_ms: durationMs } : attempt));
+  const attempts = view.attempts.map((attempt, i) => (i === index ? { ...attempt, outcome, code, duration_ms: durationMs, ...doubt } : attempt));
   return { ...view, attempts, response_code: code, response_summary: summary };
+}
+
+/** Why a timeout or error happened, and whether it is to be resolved (uncertain unless the connector said otherwise). */
+function unknownAnswer(data: { message?: string | null; uncertain?: boolean }, fallback: string): Pick<PaymentAttemptView, 'reason' | 'resolution'> {
+  return { reason: data.message ?? fallback, resolution: data.uncertain === false ? null : 'unresolved' };
+}
+
+/** Sets the resolution of the tier's `attempt`-th call (attempt numbers count the tier's calls, skips apart). */
+function resolved(view: PaymentView, tier: number, attempt: number, resolution: AttemptResolutionView): PaymentView {
+  let calls = 0;
+  const attempts = view.attempts.map((entry) => (entry.tier === tier && entry.kind === 'attempted' && ++calls === attempt ? { ...entry, resolution } : entry));
+  return { ...view, attempts };
+}
+
+function withUnansweredCallsInDoubt(view: PaymentView): PaymentView {
+  if (!view.attempts.some((attempt) => attempt.kind === 'attempted' && attempt.outcome === null)) return view;
+  const attempts = view.attempts.map((attempt) =>
+    attempt.kind === 'attempted' && attempt.outcome === null ? { ...attempt, reason: 'the payment ended before the call was answered', resolution: 'unresolved' as const } : attempt,
+  );
+  return { ...view, attempts };
 }

@@ -31,6 +31,11 @@ export interface TierRouting {
   /** Every processor of the account, in connection order. */
   processors: readonly ProcessorSnapshot[];
   default_processor_id: string | null;
+  /**
+   * Each processor's stream revision as read, which the tier records (TierStarted) so that its
+   * calls use the settings it was planned with; absent where the reader does not know them.
+   */
+  processor_revisions?: Readonly<Record<string, number>>;
 }
 
 /**

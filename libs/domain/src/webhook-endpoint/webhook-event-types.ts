@@ -17,7 +17,7 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export const EVERY_WEBHOOK_EVENT = '*';
 
 /** What a webhook's `data` holds: the object as the API shows it. */
-export type WebhookObjectKind = 'payment' | 'checkout_session';
+export type WebhookObjectKind = 'payment' | 'checkout_session' | 'refund';
 
 export interface WebhookTrigger {
   type: WebhookEventType;
@@ -26,13 +26,19 @@ export interface WebhookTrigger {
 }
 
 /**
- * Which stored events are delivered, as which webhook type. The other types of
- * WEBHOOK_EVENT_TYPES come with the events of captures, cancellations and refunds: one line
- * each here (and a presenter for a new object kind).
+ * Which stored events are delivered, as which webhook type: one line each (and a presenter, in
+ * the API's webhook payloads, for a new object kind). A refund's object is the refund the event
+ * names, as GET /v1/refunds/{id} shows it.
  */
 const WEBHOOK_TRIGGERS: ReadonlyMap<string, WebhookTrigger> = new Map([
   ['PaymentSucceeded', { type: 'payment.succeeded', object: 'payment' }],
   ['PaymentFailed', { type: 'payment.failed', object: 'payment' }],
+  ['PaymentAuthorized', { type: 'payment.requires_capture', object: 'payment' }],
+  ['PaymentCaptured', { type: 'payment.captured', object: 'payment' }],
+  ['PaymentVoided', { type: 'payment.canceled', object: 'payment' }],
+  ['AuthorizationExpired', { type: 'payment.canceled', object: 'payment' }],
+  ['RefundSucceeded', { type: 'refund.succeeded', object: 'refund' }],
+  ['RefundFailed', { type: 'refund.failed', object: 'refund' }],
   ['CheckoutSessionCompleted', { type: 'checkout.session.completed', object: 'checkout_session' }],
   ['CheckoutSessionExpired', { type: 'checkout.session.expired', object: 'checkout_session' }],
 ]);

@@ -5,6 +5,8 @@ import { CommandRunner } from '../command-handling/command-runner';
 export interface ProcessorWithOrder {
   processor: Processor;
   connectionOrder: number;
+  /** The processor stream's revision the processor was read at (what a tier records of it). */
+  revision: number;
 }
 
 /** Reads folded from the account and processor streams (small, so no projection is needed). */
@@ -20,12 +22,12 @@ export class AccountsReader {
 
   /** Another account's processor reads as missing: existence never leaks across accounts. */
   async processor(accountId: string, processorId: string): Promise<ProcessorWithOrder> {
-    const [account, state] = await Promise.all([
+    const [account, { state, revision }] = await Promise.all([
       this.account(accountId),
-      this.runner.load(streamName('processor', processorId), processorDecider),
+      this.runner.loadFolded(streamName('processor', processorId), processorDecider),
     ]);
     if (state.status !== 'connected' || state.processor.accountId !== accountId) throw notFound(`no processor ${processorId}`);
-    return { processor: state.processor, connectionOrder: account.processorIds.indexOf(processorId) + 1 };
+    return { processor: state.processor, connectionOrder: account.processorIds.indexOf(processorId) + 1, revision: Number(revision) };
   }
 
   /** The account's processors in connection order; `account` when the caller has just read it. */
@@ -33,8 +35,10 @@ export class AccountsReader {
     account ??= await this.account(accountId);
     const ids = page ? account.processorIds.slice(page.offset, page.offset + page.limit) : account.processorIds;
     const start = page?.offset ?? 0;
-    const states = await Promise.all(ids.map((id) => this.runner.load(streamName('processor', id), processorDecider)));
-    const items = states.flatMap((state, index) => (state.status === 'connected' ? [{ processor: state.processor, connectionOrder: start + index + 1 }] : []));
+    const folds = await Promise.all(ids.map((id) => this.runner.loadFolded(streamName('processor', id), processorDecider)));
+    const items = folds.flatMap(({ state, revision }, index) =>
+      state.status === 'connected' ? [{ processor: state.processor, connectionOrder: start + index + 1, revision: Number(revision) }] : [],
+    );
     return { items, total: account.processorIds.length };
   }
 }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CheckoutSession, Clock, SessionStatus } from '@payments/domain';
+import { CheckoutSession, Clock, SessionStatus, notFound } from '@payments/domain';
 import { ReadModelStore } from '@payments/read-models';
 import { checkoutSessions, listCheckoutSessions, overdueCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
 import { ProjectionsService } from '../projections/projections.service';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK } from '../tokens';
+import { CheckoutSessionLinks } from './checkout-session-links';
 import { CheckoutSessionStream } from './checkout-session-stream';
 import { ExpireOverdueSessions, ExpiredOverdueSessions } from './expire-checkout-sessions';
 
@@ -21,6 +22,7 @@ export interface CheckoutSessionsPage {
 export class CheckoutSessionsReader {
   constructor(
     private readonly sessions: CheckoutSessionStream,
+    private readonly links: CheckoutSessionLinks,
     private readonly commands: CommandBus,
     private readonly projections: ProjectionsService,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
@@ -30,6 +32,16 @@ export class CheckoutSessionsReader {
   /** Another account's session reads as missing. */
   session(accountId: string, sessionId: string): Promise<CheckoutSession> {
     return this.sessions.load(accountId, sessionId);
+  }
+
+  /**
+   * The session a hosted checkout page's secure token opens, whichever account's: the token is
+   * the access (checkout-session-links.ts). Missing (404) for a token this service did not issue.
+   */
+  sessionOfLink(secureToken: string): Promise<CheckoutSession> {
+    const sessionId = this.links.sessionIdOf(secureToken);
+    if (sessionId === undefined) throw notFound('no checkout session for this link');
+    return this.sessions.loadAnyAccount(sessionId);
   }
 
   /**

@@ -5,7 +5,8 @@ import { CLOCK, EVENT_STORE } from '../tokens';
 import { AggregateCache } from './aggregate-cache';
 import { StreamCommands } from './stream-commands';
 import { HandleOptions, HandleResult } from './handle-command';
-import { LoadedAggregate, loadAggregate, loadState } from './load-stream';
+import { LoadedAggregate, loadAggregate, loadState, loadStateAt } from './load-stream';
+import { FoldedStream } from './aggregate-cache';
 
 export type RunOptions = Pick<HandleOptions<unknown>, 'metadata' | 'retries' | 'commandId' | 'current'>;
 
@@ -37,6 +38,16 @@ export class CommandRunner {
 
   async load<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<State> {
     return (await loadState(this.store, stream, decider, this.cache)).state;
+  }
+
+  /** The state with the revision it was folded to (-1n: no stream). */
+  loadFolded<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>): Promise<FoldedStream<State>> {
+    return loadState(this.store, stream, decider, this.cache);
+  }
+
+  /** The state as it stood at `revision` (revision -1n when the stream never reached it). */
+  loadAt<Event extends DomainEvent, State>(stream: string, decider: Decider<unknown, Event, State, DecisionContext>, revision: bigint): Promise<FoldedStream<State>> {
+    return loadStateAt(this.store, stream, decider, revision, this.cache);
   }
 
   /**

@@ -27,6 +27,28 @@ export async function loadState<Event extends DomainEvent, State>(
   return { state, revision };
 }
 
+/**
+ * Folds a stream up to and including `revision` (a past version of its aggregate), from the
+ * cached fold when that is the one; revision is -1n when the stream does not reach that far.
+ */
+export async function loadStateAt<Event extends DomainEvent, State>(
+  store: EventStore,
+  stream: string,
+  decider: Pick<Decider<unknown, Event, State, unknown>, 'evolve' | 'initialState'>,
+  revision: bigint,
+  cache?: AggregateCache,
+): Promise<FoldedStream<State>> {
+  const cached = cache?.get<State>(stream, decider);
+  if (cached?.revision === revision) return cached;
+  let state = decider.initialState();
+  let at = -1n;
+  for await (const event of store.readStream(stream, { maxCount: Number(revision) + 1 })) {
+    state = evolveStored(decider, state, event);
+    at = event.revision;
+  }
+  return at === revision ? { state, revision } : { state: decider.initialState(), revision: -1n };
+}
+
 /** A stream folded with its recorded events, up to `revision` (-1n: the stream does not exist). */
 export interface LoadedAggregate<State> {
   state: State;

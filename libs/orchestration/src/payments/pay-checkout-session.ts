@@ -105,6 +105,7 @@ export class PayCheckoutSession {
         binCountry: null,
         attempts,
         accountProcessorIds: account.processorIds,
+        captureMethod: session.capture_method,
       };
       // The payment id is new: its stream does not exist, and need not be read.
       const none = { state: paymentDecider.initialState(), revision: -1n };
@@ -116,8 +117,9 @@ export class PayCheckoutSession {
         ...(routing ? [runPaymentCommand(this.runner, { type: 'StartNextTier', paymentId, tier: 0, routing }, metadata, none)] : []),
       ]);
       if (started.status === 'rejected') {
-        // The session must not wait for a payment that did not start (and if it did after all, the saga takes it on).
-        await this.recovery.resume(paymentId, sessionId).catch(() => undefined);
+        // The session must not wait for a payment that did not start (and if it did after all, the
+        // saga takes it on); should that fail too, it is tried again in the background until done.
+        await this.recovery.resume(paymentId, sessionId).catch(() => this.recovery.resumeUntilDone(paymentId, sessionId));
         throw started.reason;
       }
     } finally {
@@ -128,7 +130,7 @@ export class PayCheckoutSession {
 }
 
 /** What `finished` settles with, or undefined once `ms` have passed. */
-async function waitAtMost<T>(finished: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+export async function waitAtMost<T>(finished: Promise<T | undefined>, ms: number): Promise<T | undefined> {
   const timeout = new AbortController();
   const outcome = await Promise.race([finished, sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined)]);
   timeout.abort();

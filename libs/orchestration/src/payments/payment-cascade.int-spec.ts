@@ -1,4 +1,9 @@
-import { routeDecider, streamName } from '@payments/domain';
+import { PaymentTier, paymentView, routeDecider, streamName } from '@payments/domain';
+import { AccountsReader } from '../accounts/accounts.reader';
+import { SessionPayments } from '../checkout-sessions/session-payments';
+import { paymentTiers } from './pay-checkout-session';
+import { REFUSED_STEP_TRIES } from './payment-cascade';
+import { runPaymentCommand } from './payment-stream';
 import { UpdateRoute } from '../routes/route.commands';
 import { PaymentCascade } from './payment-cascade';
 import { TierRoutingResolver } from './tier-routing';
@@ -256,5 +261,57 @@ describe('the payment cascade', () => {
     expect(again).toBe(finished);
     await Promise.all([finished, again]);
     expect(await h.eventTypes(paymentId)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+  });
+
+  describe('a step that fails for good', () => {
+    /** Begins and starts a payment as a pay does, its tiers routed as `tiers` says, and drives it to its end. */
+    async function payWith(sessionId: string, tiers: (session: Awaited<ReturnType<PaymentHarness['checkoutSession']>>) => PaymentTier[]): Promise<string> {
+      const paymentId = `pay_stg_${Math.random().toString(36).slice(2)}`;
+      await h.module.get(SessionPayments).begin(h.accountId, sessionId, paymentId, {});
+      const { processorIds } = await h.module.get(AccountsReader).account(h.accountId);
+      const start = { type: 'StartPayment' as const, paymentId, checkoutSessionId: sessionId, accountId: h.accountId, tiers: tiers(await h.checkoutSession(sessionId)), card: h.card(), binCountry: null, accountProcessorIds: processorIds };
+      await runPaymentCommand(h.runner, start, {});
+      await h.module.get(PaymentCascade).drive(paymentId);
+      return paymentId;
+    }
+
+    it('ends the payment failed with processing_error and why when its tier names a route that cannot be read, and opens the session again', async () => {
+      const sessionId = await h.session([{ amount: 5000 }], await h.route({ processors: [{ processor_id: await h.processor('Approving') }] }));
+
+      const paymentId = await payWith(sessionId, (session) => paymentTiers(session, null).map((tier) => ({ ...tier, route_id: 'proute_stg_neverexisted' })));
+
+      const events = await h.events(paymentId);
+      expect(events.map((event) => event.type)).toEqual(['PaymentStarted', 'PaymentFailed']);
+      expect(events[1].data).toMatchObject({
+        failure_reason: 'processing_error',
+        tier: 0,
+        failure_detail: `step start_tier refused ${REFUSED_STEP_TRIES} times: route proute_stg_neverexisted of a payment of account ${h.accountId} does not exist`,
+      });
+      expect(h.metrics.counts.get('retry:start_tier')).toBe(REFUSED_STEP_TRIES - 1);
+      expect(h.metrics.counts.get('payments:failed')).toBe(1);
+      expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'open', activePaymentId: null, paymentIds: [paymentId] });
+    });
+
+    it('ends the payment failed when the processor of its call cannot be read as planned, and leaves that call in doubt', async () => {
+      const approving = await h.processor('Approving');
+      const sessionId = await h.session([{ amount: 5000 }], await h.route({ processors: [{ processor_id: approving }] }));
+      const paymentId = `pay_stg_${Math.random().toString(36).slice(2)}`;
+      await h.module.get(SessionPayments).begin(h.accountId, sessionId, paymentId, {});
+      const session = await h.checkoutSession(sessionId);
+      const { processorIds } = await h.module.get(AccountsReader).account(h.accountId);
+      const tiers = paymentTiers(session, null);
+      await runPaymentCommand(h.runner, { type: 'StartPayment', paymentId, checkoutSessionId: sessionId, accountId: h.accountId, tiers, card: h.card(), binCountry: null, accountProcessorIds: processorIds }, {});
+      const routing = await h.module.get(TierRoutingResolver).resolve(h.accountId, tiers[0].route_id);
+      // A revision the processor's stream never reached: as if its stream had been cut short.
+      await runPaymentCommand(h.runner, { type: 'StartNextTier', paymentId, tier: 0, routing: { ...routing, processor_revisions: { [approving]: 7 } } }, {});
+
+      await h.module.get(PaymentCascade).drive(paymentId);
+
+      const events = await h.events(paymentId);
+      expect(events.map((event) => event.type)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'PaymentFailed']);
+      expect(events[3].data).toMatchObject({ failure_reason: 'processing_error', failure_detail: expect.stringContaining(`processor ${approving} of account ${h.accountId} cannot be read at revision 7`) });
+      expect(paymentView(events)?.attempts).toMatchObject([{ processor_id: approving, outcome: null, resolution: 'unresolved' }]);
+      expect(await h.ledger.chargesForPayment(paymentId)).toEqual([]);
+    });
   });
 });

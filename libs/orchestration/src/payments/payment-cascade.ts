@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { PaymentCommand, PaymentRun, nextPaymentStep } from '@payments/domain';
+import { DomainError, PaymentCommand, PaymentRun, PaymentStep, nextPaymentStep } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store';
 import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
@@ -14,6 +14,21 @@ import { TierRoutingResolver } from './tier-routing';
 /** Backoff after a failed step (a store that is down, a stream another worker moved): doubles up to the cap. */
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 30_000;
+/**
+ * Tries of a step the domain refuses (a DomainError: a route or processor that cannot be read, a
+ * stream the cascade cannot continue) before the payment ends failed: a refusal decided on the
+ * same stream is decided the same way again, and the tries after the first only let a stream that
+ * another process moved meanwhile be read again.
+ */
+export const REFUSED_STEP_TRIES = 3;
+/**
+ * Tries of a step that fails otherwise (a store that is down or refuses) before the payment ends
+ * failed: with the backoff above, about 8 minutes of failures in a row.
+ */
+export const FAILING_STEP_TRIES = 20;
+
+/** Which step failed, for the logs and the retry counter. */
+export type CascadeStepName = PaymentStep['kind'] | 'read';
 
 /**
  * The cascade saga. It is driven by the payment's stored events, never by memory: each step
@@ -65,20 +80,57 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     await Promise.all(this.driving.values());
   }
 
+  /**
+   * Takes the payment's steps until none is left. A step that fails is tried again after a pause
+   * that doubles up to MAX_RETRY_MS, each retry logged and counted; one refused REFUSED_STEP_TRIES
+   * times, or failing FAILING_STEP_TRIES times in a row, ends the payment failed with why
+   * (FailPayment), so no payment stays processing for good. A payment that has finished already
+   * can only be told to its session: that is tried until it works, unless refused.
+   */
   private async run(paymentId: string): Promise<LoadedPayment | undefined> {
     let retryMs = FIRST_RETRY_MS;
+    let failures = 0;
     // What the steps so far have read: each step reads only the events written since.
     let loaded: LoadedPayment | undefined;
     while (!this.stopping.signal.aborted) {
+      let step: CascadeStepName = 'read';
       try {
         loaded = await loadPayment(this.runner, paymentId, loaded);
+        step = stepName(loaded);
         if (await this.step(paymentId, loaded)) return loaded;
         retryMs = FIRST_RETRY_MS;
+        failures = 0;
       } catch (error) {
-        this.logger.error(`payment ${paymentId}: a step failed, retrying in ${retryMs} ms: ${errorMessage(error)}`);
+        failures++;
+        const refused = error instanceof DomainError;
+        const givingUp = failures >= (refused ? REFUSED_STEP_TRIES : FAILING_STEP_TRIES);
+        if (givingUp && step === 'finished' && refused) {
+          this.logger.error(`payment ${paymentId}: its session cannot be told that it ended, giving up after ${failures} tries: ${errorMessage(error)}`);
+          return loaded;
+        }
+        if (givingUp && loaded?.state.status === 'processing' && (await this.fail(paymentId, loaded, step, failures, error))) {
+          [failures, retryMs] = [0, FIRST_RETRY_MS];
+          continue;
+        }
+        this.metrics?.recordStepRetry(step);
+        this.logger.error(`payment ${paymentId}: step ${step} failed (try ${failures}), trying again in ${retryMs} ms: ${errorMessage(error)}`);
         await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
+    }
+  }
+
+  /** Ends the payment failed with the step's error as its detail; false when even that could not be recorded. */
+  private async fail(paymentId: string, loaded: LoadedPayment, step: CascadeStepName, tries: number, error: unknown): Promise<boolean> {
+    const detail = `step ${step} ${error instanceof DomainError ? 'refused' : 'failed'} ${tries} times: ${errorMessage(error)}`;
+    try {
+      if (loaded.state.status === 'none') return false;
+      await this.record({ type: 'FailPayment', paymentId, detail }, stepMetadata(loaded.state, loaded.recorded), loaded);
+      this.logger.error(`payment ${paymentId} failed (processing_error): ${detail}`);
+      return true;
+    } catch (failing) {
+      this.logger.error(`payment ${paymentId}: could not record that it failed (${detail}): ${errorMessage(failing)}`);
+      return false;
     }
   }
 
@@ -114,6 +166,15 @@ export class PaymentCascade implements BeforeApplicationShutdown {
   private async record(command: PaymentCommand, metadata: CommandMetadata, current: LoadedPayment): Promise<void> {
     const { events } = await runPaymentCommand(this.runner, command, metadata, current);
     recordCascadeMetrics(this.metrics, events);
+  }
+}
+
+function stepName(loaded: LoadedPayment): CascadeStepName {
+  if (loaded.state.status === 'none') return 'read';
+  try {
+    return nextPaymentStep(loaded.state).kind;
+  } catch {
+    return 'read';
   }
 }
 

@@ -7,6 +7,19 @@ import { PaymentEvent } from '@payments/domain';
 export interface PaymentMetrics {
   recordPayment(status: 'succeeded' | 'failed'): void;
   recordProcessorOutcome(processorId: string, outcome: 'approved' | 'declined' | 'timeout' | 'error' | 'skipped'): void;
+  /**
+   * A step of the cascade saga failed and is tried again (`read`: the stream could not be read or
+   * continued; `resume`: resuming a payment, at start or after a pay that could not start it).
+   */
+  recordStepRetry(step: 'start_tier' | 'call' | 'finished' | 'read' | 'resume'): void;
+  /** Unknown attempts whose resolution is not done (status to ask, or a late approval to undo), as the resolver knows them. */
+  setUnresolvedAttempts(count: number): void;
+  /** What the processor said of an unknown attempt. */
+  recordAttemptResolution(outcome: 'approved' | 'declined' | 'not_found'): void;
+  /** A late approval undone (`succeeded`) or refused for good (`failed`). */
+  recordLateApprovalUndo(method: 'void' | 'refund', outcome: 'succeeded' | 'failed'): void;
+  /** A status question or undo call of the resolver that gave no definite answer, or could not be recorded, and is tried again. */
+  recordResolutionRetry(): void;
 }
 
 export const PAYMENT_METRICS = Symbol('PaymentMetrics');

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { ProjectionsService } from '../projections/projections.service';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +10,8 @@ import { AccountsReader } from '../accounts/accounts.reader';
 import { SessionPayments } from '../checkout-sessions/session-payments';
 import { paymentTiers } from './pay-checkout-session';
 import { PaymentRecovery, UNSTARTED_PAYMENT_GRACE_MS } from './payment-recovery';
+import { PaymentWorkLog, readLowWaterMark } from './payment-work-log';
+import { UpdateProcessor } from '../accounts/accounts.commands';
 import { loadPayment, runPaymentCommand } from './payment-stream';
 import { ProcessorCall } from './processor-call';
 import { TierRoutingResolver } from './tier-routing';
@@ -184,5 +188,72 @@ describe('recovery of unfinished payments at start', () => {
     }
     await begun[0].finished;
     expect(await one.checkoutSession(sessionId)).toMatchObject({ status: 'complete', paymentIds: [begun[0].paymentId] });
+  });
+
+  /** A payment begun and started as a pay does, left at its first call as if the service died before making it. */
+  async function startedUpToItsCall(h: PaymentHarness, sessionId: string): Promise<Extract<PaymentStep, { kind: 'call' }>> {
+    const paymentId = await begin(h, sessionId, { start: true });
+    const call = await stepUntil(h, paymentId, isCall);
+    if (call.kind !== 'call') throw new Error('expected a pending call');
+    return call;
+  }
+
+  it('finishes a payment left unfinished although the read models lost their documents (as an evicting Redis would) and kept their checkpoints', async () => {
+    const first = await start();
+    await first.processor('Approving');
+    const sessionId = await first.session([{ amount: 5000 }]);
+    const call = await startedUpToItsCall(first, sessionId);
+    // The projections have seen it all, so their checkpoints say nothing is left to apply.
+    let last = 0n;
+    for await (const event of first.runner.store.readAll()) last = event.position;
+    expect(await first.module.get(ProjectionsService).waitFor(last)).toBe(true);
+    await stop(first);
+    const readModels = new Database(join(dataDir, 'read-models.db'));
+    readModels.exec('DELETE FROM documents; DELETE FROM index_entries;');
+    readModels.close();
+
+    const second = await start({ accountId: first.accountId });
+    await eventually(sessionSettled(second, sessionId));
+
+    expect(await second.eventTypes(call.payment_id)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
+    expect(await second.ledger.chargesFor(call.idempotency_key)).toHaveLength(1);
+  });
+
+  it('moves its low-water mark to just before the oldest payment still owed work, and a start from there finds it', async () => {
+    const first = await start();
+    await first.processor('Approving');
+    const done = await first.pay(await first.session([{ amount: 1000 }]));
+    const sessionId = await first.session([{ amount: 5000 }]);
+    const call = await startedUpToItsCall(first, sessionId);
+    const stored: { type: string; position: bigint; paymentId?: string }[] = [];
+    for await (const event of first.runner.store.readAll()) stored.push({ type: event.type, position: event.position, paymentId: (event.data as { payment_id?: string }).payment_id });
+
+    await first.module.get(PaymentWorkLog).moveMark();
+
+    const mark = await readLowWaterMark(first.runner.store);
+    const lastOfDone = stored.filter((event) => event.paymentId === done).at(-1)!.position;
+    const beganPending = stored.find((event) => event.type === 'SessionPaymentBegan' && event.paymentId === call.payment_id)!.position;
+    expect(mark).toBeGreaterThanOrEqual(lastOfDone);
+    expect(mark).toBeLessThan(beganPending);
+    await stop(first);
+
+    const second = await start({ accountId: first.accountId });
+    await eventually(sessionSettled(second, sessionId));
+    expect(await second.eventTypes(call.payment_id)).toContain('PaymentSucceeded');
+  });
+
+  it('re-sends a call with the processor settings its tier was planned with, not those a change made since', async () => {
+    const first = await start();
+    const processorId = await first.processor('Approving, then declining');
+    const sessionId = await first.session([{ amount: 5000 }]);
+    const call = await startedUpToItsCall(first, sessionId);
+    await first.commands.execute(new UpdateProcessor(first.accountId, processorId, { simulator: { outcome: 'decline', decline_code: '05' } }, {}));
+    await stop(first);
+
+    const second = await start({ accountId: first.accountId });
+    await eventually(sessionSettled(second, sessionId));
+
+    expect(call.processor_revision).toBe(0);
+    expect(await second.eventTypes(call.payment_id)).toEqual(['PaymentStarted', 'TierStarted', 'ProcessorAttempted', 'ProcessorApproved', 'PaymentSucceeded']);
   });
 });

@@ -1,15 +1,14 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { Clock, checkoutSessionDecider, streamName } from '@payments/domain';
-import { EventStore } from '@payments/event-store';
-import { ProjectionRunner, ReadModelStore } from '@payments/read-models';
-import { UnfinishedPayment, payments, unfinishedPayments } from '@payments/read-models/projections/payments';
 import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
-import { READ_MODEL_STORE } from '../projections/read-models.tokens';
-import { CLOCK, EVENT_STORE } from '../tokens';
+import { CLOCK } from '../tokens';
 import { PaymentCascade } from './payment-cascade';
+import { PAYMENT_METRICS, PaymentMetrics } from './payment-metrics';
 import { loadPayment } from './payment-stream';
+import { PaymentWorkLog, UnfinishedPayment } from './payment-work-log';
 
 /**
  * A pay records the session's SessionPaymentBegan and then, at once, PaymentStarted. A payment
@@ -18,7 +17,9 @@ import { loadPayment } from './payment-stream';
  */
 export const UNSTARTED_PAYMENT_GRACE_MS = 10_000;
 
-const PAGE = 500;
+/** Pauses between tries of a resumption that failed: doubling, at most this far apart. */
+const FIRST_RETRY_MS = 200;
+const MAX_RETRY_MS = 30_000;
 
 /**
  * Continues, when the service starts, every payment a previous run left unfinished: started
@@ -27,11 +28,10 @@ const PAGE = 500;
  * their session, and payments that began on their session but never started are ended as
  * failed, so the session takes payments again.
  *
- * They are found in the payments read model's `unfinished` index, which holds a payment from its
- * SessionPaymentBegan until the session records its end. Recovery first runs the payments
- * projection up to the end of the log with a runner of its own (checkpoints are compare-and-set,
- * so it competes safely with the service's runner), so the index is complete however far the
- * projections lagged when the previous run stopped.
+ * They are found by PaymentWorkLog, which reads the event store itself from a low-water mark kept
+ * there, so no read model (Redis may evict one) decides what is continued. A resumption that
+ * fails (a store that is down) is logged, counted and tried again with backoff until it is done
+ * or the service stops; what is left then, the next start finds again.
  */
 @Injectable()
 export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,36 +39,32 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   /** Recovery and the resumptions under way, which shutdown waits for. */
   private readonly pending = new Set<Promise<void>>();
   private readonly waiting = new Set<NodeJS.Timeout>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly cascade: PaymentCascade,
     private readonly runner: CommandRunner,
     private readonly sessions: SessionPayments,
-    @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
+    private readonly work: PaymentWorkLog,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
   ) {}
 
   /** In the background: the service answers while recovery catches up and drives. */
   onApplicationBootstrap(): void {
-    this.track(this.recover(), 'recover unfinished payments');
+    this.track(this.recover());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     for (const timer of this.waiting) clearTimeout(timer);
     await Promise.all(this.pending);
   }
 
   /** Finds every unfinished payment and resumes each; resolves once each is handed to the saga. */
   async recover(): Promise<void> {
-    await new ProjectionRunner(payments, this.events, this.store).catchUp();
-    // Read whole before resuming: payments that finish meanwhile leave the index and would shift its pages.
-    const unfinished: UnfinishedPayment[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await unfinishedPayments(this.store, { limit: PAGE, offset });
-      unfinished.push(...page);
-      if (page.length < PAGE) break;
-    }
+    if (!(await this.work.whenCaughtUp())) return;
+    const unfinished = this.work.unfinishedPayments();
     if (unfinished.length > 0) this.logger.log(`resuming ${unfinished.length} unfinished payment(s)`);
     for (const payment of unfinished) this.resumeInTime(payment);
   }
@@ -91,19 +87,41 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
     this.logger.warn(`payment ${paymentId} never started; checkout session ${checkoutSessionId} takes payments again`);
   }
 
+  /**
+   * Resumes the payment in the background, trying again after each failure, so that a session
+   * whose payment could not start is not left answering 409 until the next start.
+   */
+  resumeUntilDone(paymentId: string, checkoutSessionId: string): void {
+    this.track(this.retrying(paymentId, checkoutSessionId));
+  }
+
+  private async retrying(paymentId: string, checkoutSessionId: string): Promise<void> {
+    let retryMs = FIRST_RETRY_MS;
+    for (let tries = 1; !this.stopping.signal.aborted; tries++) {
+      try {
+        await this.resume(paymentId, checkoutSessionId);
+        return;
+      } catch (error) {
+        this.metrics?.recordStepRetry('resume');
+        this.logger.error(`could not resume payment ${paymentId} of checkout session ${checkoutSessionId} (try ${tries}), again in ${retryMs} ms: ${errorMessage(error)}`);
+        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
   private resumeInTime({ paymentId, checkoutSessionId, started, beganAt }: UnfinishedPayment): void {
-    const resume = () => this.track(this.resume(paymentId, checkoutSessionId), `resume payment ${paymentId}`);
     const graceLeftMs = started ? 0 : Date.parse(beganAt) + UNSTARTED_PAYMENT_GRACE_MS - this.clock.now().getTime();
-    if (graceLeftMs <= 0) return resume();
+    if (graceLeftMs <= 0) return this.resumeUntilDone(paymentId, checkoutSessionId);
     const timer = setTimeout(() => {
       this.waiting.delete(timer);
-      resume();
+      this.resumeUntilDone(paymentId, checkoutSessionId);
     }, graceLeftMs);
     this.waiting.add(timer);
   }
 
-  private track(work: Promise<void>, what: string): void {
-    const tracked = work.catch((error: unknown) => this.logger.error(`could not ${what}: ${errorMessage(error)}`)).finally(() => this.pending.delete(tracked));
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.logger.error(`could not recover unfinished payments: ${errorMessage(error)}`)).finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
 }

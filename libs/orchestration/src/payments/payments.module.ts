@@ -8,6 +8,8 @@ import { CLOCK, REDIS } from '../tokens';
 import { PaymentCards } from './payment-cards';
 import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
+import { PaymentWorkLog } from './payment-work-log';
+import { AttemptResolver } from './attempt-resolver';
 import { PaymentsReader } from './payments.reader';
 import { ProcessorCall } from './processor-call';
 import { ProcessorConnectorsModule } from './processor-connectors.module';
@@ -27,7 +29,9 @@ import { TierRoutingResolver } from './tier-routing';
     TierRoutingResolver,
     ProcessorCall,
     PaymentCascade,
+    PaymentWorkLog,
     PaymentRecovery,
+    AttemptResolver,
     PaymentsReader,
     PayCheckoutSession,
     {

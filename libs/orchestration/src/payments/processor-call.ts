@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PaymentCommand, PaymentStep, Processor, processorDecider, streamName } from '@payments/domain';
+import { PaymentCommand, PaymentStep, Processor, invalid, processorDecider, streamName } from '@payments/domain';
 import { ProcessorConnector, ProcessorProfile } from '@payments/processors';
 import { CommandRunner } from '../command-handling/command-runner';
 import { PROCESSOR_CONNECTOR } from './processor-connectors.module';
@@ -8,8 +8,10 @@ export type CallStep = Extract<PaymentStep, { kind: 'call' }>;
 export type RecordProcessorOutcome = Extract<PaymentCommand, { type: 'RecordProcessorOutcome' }>;
 
 /**
- * Makes the call a ProcessorAttempted recorded, with its idempotency key, and reads the
- * processor's connection settings (connector, timeout, endpoint) as they are at the call.
+ * Makes the call a ProcessorAttempted recorded, with its idempotency key and the processor's
+ * connection settings (connector, timeout, endpoint) as of the revision the call recorded (the
+ * tier's planning), so a call re-sent after a crash goes where and how the first one went, whatever
+ * PATCH came in between.
  */
 @Injectable()
 export class ProcessorCall {
@@ -19,10 +21,7 @@ export class ProcessorCall {
   ) {}
 
   async make(accountId: string, step: CallStep): Promise<RecordProcessorOutcome> {
-    const state = await this.runner.load(streamName('processor', step.processor_id), processorDecider);
-    // Processors never leave their account, and a tier plans only the account's own.
-    if (state.status !== 'connected' || state.processor.accountId !== accountId) throw new Error(`processor ${step.processor_id} of account ${accountId} does not exist`);
-    const processor = state.processor;
+    const processor = await this.processorOf(accountId, step);
     const answer = await this.connector.authorize(
       profileOf(processor),
       { paymentId: step.payment_id, amount: step.amount, currency: step.currency, card: step.card },
@@ -37,11 +36,28 @@ export class ProcessorCall {
       authCode: answer.authCode,
       durationMs: answer.durationMs,
       message: answer.message,
+      uncertain: answer.uncertain,
     };
+  }
+
+  /**
+   * The processor a call recorded, as of its recorded revision (as it is now, for a call recorded
+   * without one). One that cannot be read will not become readable: the saga ends the payment.
+   */
+  async processorOf(accountId: string, call: { processor_id: string; processor_revision?: number }): Promise<Processor> {
+    const stream = streamName('processor', call.processor_id);
+    const { state } =
+      call.processor_revision === undefined ? await this.runner.loadFolded(stream, processorDecider) : await this.runner.loadAt(stream, processorDecider, BigInt(call.processor_revision));
+    // Processors never leave their account, and a tier plans only the account's own.
+    if (state.status !== 'connected' || state.processor.accountId !== accountId) {
+      const at = call.processor_revision === undefined ? '' : ` at revision ${call.processor_revision}`;
+      throw invalid(`processor ${call.processor_id} of account ${accountId} cannot be read${at}`);
+    }
+    return state.processor;
   }
 }
 
-function profileOf(processor: Processor): ProcessorProfile {
+export function profileOf(processor: Processor): ProcessorProfile {
   return {
     id: processor.id,
     accountId: processor.accountId,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Account, RoutePolicy, TierRouting, processorSnapshot, routeDecider, routePolicyOf, streamName } from '@payments/domain';
+import { Account, RoutePolicy, TierRouting, invalid, processorSnapshot, routeDecider, routePolicyOf, streamName } from '@payments/domain';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CommandRunner } from '../command-handling/command-runner';
 
@@ -22,7 +22,12 @@ export class TierRoutingResolver {
       this.accounts.processors(accountId, undefined, account),
       routeId === null ? null : this.routePolicy(accountId, routeId),
     ]);
-    return { route, processors: items.map(({ processor }) => processorSnapshot(processor)), default_processor_id: account.defaultProcessorId };
+    return {
+      route,
+      processors: items.map(({ processor }) => processorSnapshot(processor)),
+      default_processor_id: account.defaultProcessorId,
+      processor_revisions: Object.fromEntries(items.map(({ processor, revision }) => [processor.id, revision])),
+    };
   }
 
   /**
@@ -33,8 +38,9 @@ export class TierRoutingResolver {
    */
   private async routePolicy(accountId: string, routeId: string): Promise<RoutePolicy> {
     const state = await this.runner.load(streamName('route', routeId), routeDecider);
-    // Payments take route ids from their session and account, which name only live routes of their own.
-    if (state.status === 'none' || state.route.accountId !== accountId) throw new Error(`route ${routeId} of a payment of account ${accountId} does not exist`);
+    // Payments take route ids from their session and account, which name only live routes of their
+    // own: a route that cannot be read will not become readable, and the saga ends the payment.
+    if (state.status === 'none' || state.route.accountId !== accountId) throw invalid(`route ${routeId} of a payment of account ${accountId} does not exist`);
     return routePolicyOf(state.route);
   }
 }

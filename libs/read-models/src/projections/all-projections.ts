@@ -3,6 +3,7 @@ import { accountsListing } from './accounts-listing';
 import { analytics } from './analytics';
 import { catalogListing } from './catalog-listing';
 import { checkoutSessions } from './checkout-sessions';
+import { paymentOperations } from './payment-operations';
 import { payments } from './payments';
 import { routeListing } from './route-listing';
 import { routeReferences } from './route-references';
@@ -14,4 +15,4 @@ import { webhookOutbox } from './webhook-outbox';
  * Every projection of the service, in one list, so the service and the CLI's rebuild run
  * exactly the same ones. A feature adds its projection here.
  */
-export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, analytics, webhookEndpointsListing, webhookOutbox, webhookDeliveries];
+export const allProjections: readonly Projection[] = [accountsListing, catalogListing, routeListing, routeReferences, checkoutSessions, payments, paymentOperations, analytics, webhookEndpointsListing, webhookOutbox, webhookDeliveries];

@@ -153,6 +153,8 @@ async function apply(tally: PaymentTally, event: Exclude<PaymentEvent, { type: '
       return answered(reader, tally, event.data, 'error', null);
     case 'TierFailed':
       return [];
+    // An approval is a success of its tier whatever the capture method: a manual payment's ends in PaymentAuthorized.
+    case 'PaymentAuthorized':
     case 'PaymentSucceeded': {
       const { tier, processor_id } = event.data;
       const first = tally.tiers[tier]?.called[0];

@@ -6,3 +6,4 @@ export * from './decide-after-approval';
 export * from './next-operation';
 export * from './refund-view';
 export * from './payment-authorized';
+export * from './recorded-operation';

@@ -38,6 +38,29 @@ export class RecordedMetrics implements PaymentMetrics {
     this.add(`${processorId}:${outcome}`);
   }
 
+  recordStepRetry(step: string): void {
+    this.add(`retry:${step}`);
+  }
+
+  /** The last count of unresolved attempts the resolver reported (a gauge, not in `counts`). */
+  unresolvedAttempts: number | undefined;
+
+  setUnresolvedAttempts(count: number): void {
+    this.unresolvedAttempts = count;
+  }
+
+  recordAttemptResolution(outcome: string): void {
+    this.add(`resolution:${outcome}`);
+  }
+
+  recordLateApprovalUndo(method: string, outcome: string): void {
+    this.add(`undo:${method}:${outcome}`);
+  }
+
+  recordResolutionRetry(): void {
+    this.add('resolution:retry');
+  }
+
   private add(key: string): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
@@ -64,7 +87,8 @@ export class PaymentHarness {
     private readonly ownsDataDir: boolean,
   ) {}
 
-  static async start(options: { dataDir?: string; accountId?: string; clock?: Clock } = {}): Promise<PaymentHarness> {
+  /** `env`: settings beside DATA_DIR (ATTEMPT_RESOLUTION_BACKOFF, say). */
+  static async start(options: { dataDir?: string; accountId?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<PaymentHarness> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'payments-int-'));
     const metrics = new RecordedMetrics();
 
@@ -73,7 +97,7 @@ export class PaymentHarness {
     class RecordedMetricsModule {}
 
     const builder = Test.createTestingModule({
-      imports: [InfrastructureModule.forSettings(loadSettings({ DATA_DIR: dataDir })), ReadModelsModule.forRoot(), CqrsModule.forRoot(), RecordedMetricsModule, PaymentsModule],
+      imports: [InfrastructureModule.forSettings(loadSettings({ ...options.env, DATA_DIR: dataDir })), ReadModelsModule.forRoot(), CqrsModule.forRoot(), RecordedMetricsModule, PaymentsModule],
     });
     if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
     const module = await builder.compile();
