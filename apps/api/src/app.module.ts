@@ -8,6 +8,7 @@ import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions
 import { EventsApiModule } from './events/events-api.module';
 import { HttpConventionsModule } from './http/http-conventions.module';
 import { OpsModule } from './ops/ops.module';
+import { PagesModule } from './pages/pages.module';
 import { PaymentsApiModule } from './payments/payments-api.module';
 import { RoutesApiModule } from './routes/routes-api.module';
 import { WebhooksApiModule } from './webhooks/webhooks-api.module';
@@ -21,7 +22,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule, WebhooksApiModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule, WebhooksApiModule, PagesModule],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './session-status';
 export * from './session-routes';
 export * from './priced-session';
 export * from './checkout-session';
+export * from './success-url';

@@ -1,0 +1,1 @@
+// The dashboard's live updates (issue 11): not written yet.
