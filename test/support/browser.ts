@@ -23,9 +23,15 @@ export function describeInBrowser(name: string, suite: () => void): void {
   (browserUnavailable() === undefined ? describe : describe.skip)(name, suite);
 }
 
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  /** false: the page as a browser without JavaScript shows it. */
+  javaScriptEnabled?: boolean;
+}
+
 export interface TestBrowser {
   /** A fresh context (no cookies, no storage) at a given viewport. */
-  page(options?: { viewport?: { width: number; height: number } }): Promise<Page>;
+  page(options?: PageOptions): Promise<Page>;
   /** Saves a full-page PNG under screenshots/<name>.png. */
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
@@ -50,7 +56,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const contexts: BrowserContext[] = [];
   return {
     async page(options = {}) {
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
       contexts.push(context);
       return context.newPage();
     },
@@ -65,4 +71,36 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await browser.close();
     },
   };
+}
+
+export interface PageWatch {
+  /** Every URL the page asked for, in order: documents, form posts, stylesheets, scripts, icons. */
+  requests: string[];
+  /** Every console error and uncaught exception, among them the browser's Content-Security-Policy refusals. */
+  errors: string[];
+}
+
+/** How Chromium logs an answer with an error status, whatever the resource. */
+const FAILED_RESOURCE = /^Failed to load resource: the server responded with a status of \d+/;
+
+/**
+ * Records what a page asks for and what goes wrong in it, from now on. A document answered with
+ * an error status (a decline page's 402, an expired checkout's 410) is a page meant to be shown:
+ * Chromium logs it as an error all the same, and it is left out. An asset that fails is not.
+ */
+export function watchPage(page: Page): PageWatch {
+  const watch: PageWatch = { requests: [], errors: [] };
+  const documents = new Set<string>();
+  page.on('request', (request) => {
+    watch.requests.push(request.url());
+    if (request.resourceType() === 'document') documents.add(request.url());
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const { url } = message.location();
+    if (FAILED_RESOURCE.test(message.text()) && documents.has(url)) return;
+    watch.errors.push(`console: ${message.text()} (${url})`);
+  });
+  page.on('pageerror', (error) => watch.errors.push(`uncaught: ${error.message}`));
+  return watch;
 }
