@@ -32,6 +32,11 @@ export interface Settings {
    * question or undo call without a definite answer; the last pause repeats until one comes.
    */
   attemptResolutionBackoffMs: number[];
+  /**
+   * ATTEMPT_RESOLUTION_DELAY: how long after an uncertain outcome was stored the resolver first
+   * asks its status, at the least (never sooner than the call's own timeout_ms).
+   */
+  attemptResolutionDelayMs: number;
 }
 
 /** The resolver's pauses by default: soon, then less and less often, hourly at most. */
@@ -103,6 +108,16 @@ function durations(env: Env, name: string, fallback: readonly number[]): number[
   return parts.map((match) => Number(match![1]) * DURATION_UNITS_MS[match![2]]);
 }
 
+/** One duration such as `30s` (units ms, s, m, h), from 0 to `maxMs`. */
+function duration(env: Env, name: string, fallbackMs: number, maxMs: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallbackMs;
+  const match = /^\s*(\d+)(ms|s|m|h)\s*$/.exec(raw);
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]] : NaN;
+  if (!(ms <= maxMs)) throw new SettingsError(name, `must be a duration with a unit (ms, s, m, h) of at most ${maxMs / 3_600_000} h, such as 30s, got "${raw}"`);
+  return ms;
+}
+
 function token(env: Env, name: string, prefix: string): string | undefined {
   const raw = optional(env, name);
   if (raw !== undefined && !new RegExp(`^${prefix}_(prod|stg)_[A-Za-z0-9]{16,}$`).test(raw)) {
@@ -148,5 +163,6 @@ export function loadSettings(env: Env = process.env): Settings {
     webhookAllowPrivateUrls: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',
     webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
     attemptResolutionBackoffMs: durations(env, 'ATTEMPT_RESOLUTION_BACKOFF', DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS),
+    attemptResolutionDelayMs: duration(env, 'ATTEMPT_RESOLUTION_DELAY', 0, 24 * 3_600_000),
   };
 }

@@ -61,8 +61,9 @@ describe('the resolver of attempts whose outcome may hide a charge', () => {
     expect(charges.filter(isLiveCharge)).toEqual([expect.objectContaining({ processorId: approving, idempotencyKey: `${paymentId}:0:2` })]);
     expect(await h.ledger.operationsFor(`${key}:refund`)).toEqual([expect.objectContaining({ kind: 'refund', outcome: 'succeeded', amount: 5000, requestCount: 1 })]);
     expect(paymentView(events)?.attempts.map((attempt) => attempt.resolution)).toEqual(['late_approval_voided', null]);
+    // Counted just after the append that the events above show.
+    await until('the undo is counted', async () => h.metrics.counts.get('undo:refund:succeeded') === 1);
     expect(h.metrics.counts.get('resolution:approved')).toBe(1);
-    expect(h.metrics.counts.get('undo:refund:succeeded')).toBe(1);
     await until('nothing is left to resolve', async () => h.metrics.unresolvedAttempts === 0);
   });
 
@@ -76,7 +77,8 @@ describe('the resolver of attempts whose outcome may hide a charge', () => {
       data: expect.objectContaining({ idempotency_key: `${paymentId}:0:1`, outcome: 'declined', state: null }),
     });
     expect(paymentView(events)?.attempts.map((attempt) => attempt.resolution)).toEqual(['not_charged', null]);
-    await sleep(200);
+    // Once nothing is left to resolve, nothing more is written.
+    await until('nothing is left to resolve', async () => h.metrics.unresolvedAttempts === 0);
     expect(await h.eventTypes(paymentId)).not.toContain('LateApprovalVoided');
   });
 
@@ -115,7 +117,7 @@ describe('the resolver of attempts whose outcome may hide a charge', () => {
     const events = await h.events(paymentId);
     expect(events.at(-1)?.data).toMatchObject({ method: 'refund', code: 'refund_declined' });
     expect(paymentView(events)?.attempts[0].resolution).toBe('unresolved');
-    expect(h.metrics.counts.get('undo:refund:failed')).toBe(1);
+    await until('the refusal is counted', async () => h.metrics.counts.get('undo:refund:failed') === 1);
     await until('nothing is left to resolve', async () => h.metrics.unresolvedAttempts === 0);
   });
 

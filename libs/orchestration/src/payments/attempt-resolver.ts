@@ -17,7 +17,7 @@ const TICK_MS = 250;
 /** Most attempts resolved at once, so that a processor outage does not open a socket per attempt. */
 const MAX_IN_FLIGHT = 32;
 
-/** Where one attempt's resolution waits: until when, and how many tries in a row got no definite answer. */
+/** Where one attempt's resolution waits: until when (on the service's clock), and how many tries in a row got no definite answer. */
 interface Waiting {
   untilMs: number;
   tries: number;
@@ -26,8 +26,8 @@ interface Waiting {
 /**
  * The resolver of API.md "Outcomes that may hide a charge". For every attempt whose outcome may
  * hide a charge (PaymentWorkLog follows them from the event store, so they survive restarts),
- * once the call's timeout has passed since its outcome was recorded (a not_found asked earlier
- * could be overtaken by the call itself), it asks the processor the attempt's status under the
+ * once the call's timeout, and at least ATTEMPT_RESOLUTION_DELAY, has passed since its outcome
+ * was recorded (a not_found asked earlier could be overtaken by the call itself), it asks the processor the attempt's status under the
  * attempt's idempotency key and records what it says (ProcessorAttemptResolved). A late
  * approval is always undone (attempt-resolution.ts: the cascade never adopts one, so a payment
  * never keeps two live approvals): void while authorized, refund once captured, under a key
@@ -37,7 +37,8 @@ interface Waiting {
  * The processor is the one the attempt recorded, with its settings as of the recorded revision.
  * An answer that says nothing (unknown), or a record that fails, is tried again after the next
  * pause of ATTEMPT_RESOLUTION_BACKOFF (the last one repeating), each retry logged and counted.
- * The backoff itself lives in memory: after a restart, each attempt is asked again at once.
+ * The backoff itself lives in memory: after a restart, each attempt is asked again once due.
+ * Every wait is on the service's clock, so that a test clock moves the resolver too.
  */
 @Injectable()
 export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -74,7 +75,7 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
     this.metrics?.setUnresolvedAttempts(attempts.length);
     const known = new Set(attempts.map((attempt) => attempt.call.idempotency_key));
     for (const key of this.waiting.keys()) if (!known.has(key)) this.waiting.delete(key);
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     for (const attempt of attempts) {
       const key = attempt.call.idempotency_key;
       if (this.stopped || this.inFlight.size >= MAX_IN_FLIGHT) return;
@@ -122,9 +123,9 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
 
   /** The processor's status of the attempt as a command to record; undefined when it is not due or said nothing. */
   private async askStatus(attempt: AttemptToResolve, step: Extract<ResolutionStep, { kind: 'ask_status' }>, processor: Processor): Promise<PaymentCommand | undefined> {
-    const dueMs = attempt.since.getTime() + processor.timeout_ms;
+    const dueMs = attempt.since.getTime() + Math.max(processor.timeout_ms, this.settings.attemptResolutionDelayMs);
     if (this.clock.now().getTime() < dueMs) {
-      this.waiting.set(step.call.idempotency_key, { untilMs: Date.now() + (dueMs - this.clock.now().getTime()), tries: this.waiting.get(step.call.idempotency_key)?.tries ?? 0 });
+      this.waiting.set(step.call.idempotency_key, { untilMs: dueMs, tries: this.waiting.get(step.call.idempotency_key)?.tries ?? 0 });
       return undefined;
     }
     const answer = await this.connector.status(profileOf(processor), step.call.idempotency_key, { timeoutMs: processor.timeout_ms });
@@ -182,7 +183,7 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
     const schedule = this.settings.attemptResolutionBackoffMs;
     const tries = (this.waiting.get(call.idempotency_key)?.tries ?? 0) + 1;
     const pauseMs = schedule[Math.min(tries - 1, schedule.length - 1)];
-    this.waiting.set(call.idempotency_key, { untilMs: Date.now() + pauseMs, tries });
+    this.waiting.set(call.idempotency_key, { untilMs: this.clock.now().getTime() + pauseMs, tries });
     this.metrics?.recordResolutionRetry();
     this.logger.warn(`payment ${paymentId}: attempt ${call.idempotency_key} at processor ${call.processor_id} ${why}; try ${tries}, again in ${pauseMs} ms`);
   }
