@@ -1,3 +1,4 @@
+import { PaymentShop, card } from './support/payment-shop';
 import { ADMIN_TOKEN, TestAccount, TestApp, bearer, openAccount, startTestApp } from './support/test-app';
 
 interface Harness {
@@ -150,7 +151,7 @@ describe('processor routes over HTTP', () => {
       ['rule_based without rules', () => ({ name: 'r', processors: twoProcessors(), strategy: 'rule_based' }), 'rules'],
       ['a rule without conditions', () => ruleBased([]), 'rules[0].conditions'],
       ['a rule without processors', () => ruleBased([{ field: 'currency', operator: 'equal', value: 'USD' }], []), 'rules[0].processors'],
-      ['a rule processor that is not in the route', () => ruleBased([{ field: 'currency', operator: 'equal', value: 'USD' }], [{ processor_id: h.processors[2] }]), 'rules[0].processors[0].processor_id'],
+      ['a rule processor the account does not have', () => ruleBased([{ field: 'currency', operator: 'equal', value: 'USD' }], [{ processor_id: 'proc_stg_nope' }]), 'rules[0].processors[0].processor_id'],
       ['greater_than on a currency', () => ruleBased([{ field: 'currency', operator: 'greater_than', value: 'USD' }]), 'rules[0].conditions[0].operator'],
       ['between on a card network', () => ruleBased([{ field: 'card_network', operator: 'between', value: ['amex', 'visa'] }]), 'rules[0].conditions[0].operator'],
       ['an amount that is a string', () => ruleBased([{ field: 'amount', operator: 'greater_than', value: '1000' }]), 'rules[0].conditions[0].value'],
@@ -374,5 +375,66 @@ describe('processor routes over HTTP', () => {
       expect((await h.t.http().get(`/v1/accounts/${h.account.id}`).set(bearer(h.account.secret)).expect(200)).body.default_processor_route_id).toBeNull();
       expect((await routes.get(id).expect(200)).body.references.account_default).toBe(false);
     });
+  });
+});
+
+/**
+ * The routing document's rule-based example, "Visa to stripe, Mastercard to adyen, default
+ * [stripe]", written with our field names as a merchant would send it: adyen is named by a rule
+ * only, not in the default list.
+ */
+describe("the routing document's example over HTTP: visa to stripe, mastercard to adyen, default [stripe]", () => {
+  let t: TestApp;
+  let shop: PaymentShop;
+  let stripe: string;
+  let adyen: string;
+  let route: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    shop = await PaymentShop.open(t);
+    stripe = await shop.processor('stripe');
+    adyen = await shop.processor('adyen');
+    const created = await t
+      .http()
+      .post('/v1/processor-routes')
+      .set(bearer(shop.account.secret))
+      .send({
+        name: 'Card brand routing',
+        processors: [{ processor_id: stripe }],
+        strategy: 'rule_based',
+        rules: [
+          { conditions: [{ field: 'card_network', operator: 'equal', value: 'visa' }], processors: [{ processor_id: stripe }] },
+          { conditions: [{ field: 'card_network', operator: 'equal', value: 'mastercard' }], processors: [{ processor_id: adyen }] },
+        ],
+      })
+      .expect(201);
+    route = created.body.id;
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['a visa card', '4242424242424242', () => stripe],
+    ['a mastercard', '5555555555554444', () => adyen],
+    ['a card no rule names (amex), by the default list', '378282246310005', () => stripe],
+  ])('routes %s as the example says', async (_, number, processor) => {
+    const session = await shop.session([{ amount: 1000 }], route);
+
+    const paid = await shop.pay(session, { payment_method: card(number) }).expect(201);
+
+    expect(paid.body).toMatchObject({ status: 'succeeded', route_id: route, processor_id: processor() });
+    expect(paid.body.attempts.map((attempt: { processor_id: string }) => attempt.processor_id)).toEqual([processor()]);
+  });
+
+  it('skips adyen when it is unavailable and does not fall back to the default list', async () => {
+    await t.http().patch(`/v1/processors/${adyen}`).set(bearer(shop.account.secret)).send({ status: 'unavailable' }).expect(200);
+    try {
+      const session = await shop.session([{ amount: 1000 }], route);
+
+      const paid = await shop.pay(session, { payment_method: card('5555555555554444') }).expect(201);
+
+      expect(paid.body).toMatchObject({ status: 'failed', attempts: [{ processor_id: adyen, kind: 'skipped', reason: 'unavailable' }] });
+    } finally {
+      await t.http().patch(`/v1/processors/${adyen}`).set(bearer(shop.account.secret)).send({ status: 'active' }).expect(200);
+    }
   });
 });

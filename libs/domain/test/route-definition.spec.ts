@@ -120,13 +120,23 @@ describe('route definition validation', () => {
       expect(fieldsOf({ strategy: 'cost_optimized', rules })).toEqual(['rules']);
     });
 
-    it("refuses a rule processor that is not one of the route's processors", () => {
+    it("accepts a rule that names a processor of the account outside the route's default list", () => {
       expect(
         errorsOf({
+          processors: [{ processor_id: 'proc_stg_a' }],
           strategy: 'rule_based',
           rules: [{ conditions: [{ field: 'currency', operator: 'equal', value: 'USD' }], processors: [{ processor_id: 'proc_stg_c' }] }],
         }),
-      ).toEqual([{ field: 'rules[0].processors[0].processor_id', message: "proc_stg_c is not one of the route's processors" }]);
+      ).toEqual([]);
+    });
+
+    it('refuses a rule processor the account does not have, naming its position', () => {
+      expect(
+        errorsOf({
+          strategy: 'rule_based',
+          rules: [{ conditions: [{ field: 'currency', operator: 'equal', value: 'USD' }], processors: [{ processor_id: 'proc_stg_a' }, { processor_id: 'proc_stg_zz' }] }],
+        }),
+      ).toEqual([{ field: 'rules[0].processors[1].processor_id', message: 'unknown processor proc_stg_zz' }]);
     });
 
     it('refuses a rule without conditions or without processors', () => {

@@ -129,18 +129,17 @@ describe('route decider', () => {
         .then([{ type: 'RouteUpdated', data: { route_id: routeId, changes: { processors, strategy: 'volume_split' }, revision: 2, updated_at: now.toISOString() } }]);
     });
 
-    it('refuses a patch that drops a processor a rule still names', () => {
+    it('keeps a rule that names a processor the patch drops from the default list', () => {
+      const rules = [{ conditions: [{ field: 'currency' as const, operator: 'equal' as const, value: 'EUR' }], processors: [{ processor_id: 'proc_stg_b' }] }];
       const ruleBased: RouteEvent = {
         type: 'RouteUpdated',
-        data: {
-          route_id: routeId,
-          changes: { strategy: 'rule_based', rules: [{ conditions: [{ field: 'currency', operator: 'equal', value: 'EUR' }], processors: [{ processor_id: 'proc_stg_b' }] }] },
-          revision: 2,
-          updated_at: now.toISOString(),
-        },
+        data: { route_id: routeId, changes: { strategy: 'rule_based', rules }, revision: 2, updated_at: now.toISOString() },
       };
-      const error = spec.given([created, ruleBased]).when(update({ processors: [{ processor_id: 'proc_stg_a' }] })).thenThrows('invalid');
-      expect(error.errors.map((e) => e.field)).toEqual(['rules[0].processors[0].processor_id']);
+      const processors = [{ processor_id: 'proc_stg_a', split: null }];
+      spec
+        .given([created, ruleBased])
+        .when(update({ processors: [{ processor_id: 'proc_stg_a' }] }))
+        .then([{ type: 'RouteUpdated', data: { route_id: routeId, changes: { processors }, revision: 3, updated_at: now.toISOString() } }]);
     });
 
     it("hides another account's route and a deleted route", () => {
@@ -218,5 +217,46 @@ describe('route decider', () => {
     it('does not delete a route twice', () => {
       spec.given([created, deleted]).when(remove).thenThrows('not_found');
     });
+  });
+});
+
+describe("the routing document's example: visa to stripe, mastercard to adyen, default [stripe]", () => {
+  const stripe = 'proc_stg_stripe';
+  const adyen = 'proc_stg_adyen';
+  const documentRoute = {
+    name: 'Card brand routing',
+    processors: [{ processor_id: stripe }],
+    strategy: 'rule_based' as const,
+    rules: [
+      { conditions: [{ field: 'card_network' as const, operator: 'equal' as const, value: 'visa' }], processors: [{ processor_id: stripe }] },
+      { conditions: [{ field: 'card_network' as const, operator: 'equal' as const, value: 'mastercard' }], processors: [{ processor_id: adyen }] },
+    ],
+  };
+  const create = (accountProcessors: { id: string }[]): RouteCommand => ({ type: 'CreateRoute', routeId, accountId, definition: documentRoute, accountProcessors });
+
+  it('given no route, when the example is created on an account with both processors, then it is recorded as written', () => {
+    spec
+      .given([])
+      .when(create([{ id: stripe }, { id: adyen }]))
+      .then([
+        {
+          type: 'RouteCreated',
+          data: {
+            route_id: routeId,
+            account_id: accountId,
+            ...documentRoute,
+            processors: [{ processor_id: stripe, split: null }],
+            failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
+            optimized_retry: false,
+            revision: 1,
+            created_at: now.toISOString(),
+          },
+        },
+      ]);
+  });
+
+  it('given no route, when the account has no adyen, then the rule naming it is refused at its position', () => {
+    const error = spec.given([]).when(create([{ id: stripe }])).thenThrows('invalid');
+    expect(error.errors).toEqual([{ field: 'rules[1].processors[0].processor_id', message: `unknown processor ${adyen}` }]);
   });
 });

@@ -364,3 +364,57 @@ describe('failover defaults', () => {
     expect(resolveFailover({ decline_codes: null }).decline_codes).toBeNull();
   });
 });
+
+/**
+ * The routing document's rule-based example, "Visa to stripe, Mastercard to adyen, default
+ * [stripe]", with our field names: adyen is named by a rule only, not in the default list.
+ */
+describe("the routing document's example: visa to stripe, mastercard to adyen, default [stripe]", () => {
+  const STRIPE = 'proc_stg_stripe';
+  const ADYEN = 'proc_stg_adyen';
+  const documentRoute = policy({
+    strategy: 'rule_based',
+    processors: [{ processor_id: STRIPE }],
+    rules: [
+      { conditions: [{ field: 'card_network', operator: 'equal', value: 'visa' }], processors: [{ processor_id: STRIPE }] },
+      { conditions: [{ field: 'card_network', operator: 'equal', value: 'mastercard' }], processors: [{ processor_id: ADYEN }] },
+    ],
+  });
+  const given = (processors: ProcessorSnapshot[]): TierRouting => ({ route: documentRoute, processors, default_processor_id: STRIPE });
+  const connected = [processor(STRIPE), processor(ADYEN)];
+  const step = (processor_id: string, skip_reason: string | null = null, network = 'visa') => ({ processor_id, network, skip_reason });
+
+  it('given the route, when a visa card pays, then only stripe is tried', () => {
+    const plan = planTier(given(connected), facts, null);
+    expect([plan.candidate_order, plan.plan]).toEqual([[STRIPE], [step(STRIPE)]]);
+  });
+
+  it('given the route, when a mastercard pays, then adyen is tried although the default list does not hold it', () => {
+    const plan = planTier(given(connected), { ...facts, card_network: 'mastercard' }, null);
+    expect([plan.candidate_order, plan.plan]).toEqual([[ADYEN], [step(ADYEN, null, 'mastercard')]]);
+  });
+
+  it('given the route, when a card no rule names pays, then the default list is tried', () => {
+    const plan = planTier(given(connected), { ...facts, card_network: 'amex' }, null);
+    expect([plan.candidate_order, plan.plan]).toEqual([[STRIPE], [step(STRIPE, null, 'amex')]]);
+  });
+
+  it("given adyen unavailable, when a mastercard pays, then adyen is skipped as unavailable and the tier does not fall back to the default list", () => {
+    const plan = planTier(given([processor(STRIPE), processor(ADYEN, { status: 'unavailable' })]), { ...facts, card_network: 'mastercard' }, null);
+    expect(plan.plan).toEqual([step(ADYEN, 'unavailable', 'mastercard')]);
+  });
+
+  it('given adyen no longer among the account\'s processors, when a mastercard pays, then adyen is skipped as unavailable', () => {
+    expect(planTier(given([processor(STRIPE)]), { ...facts, card_network: 'mastercard' }, null).plan).toEqual([step(ADYEN, 'unavailable', 'mastercard')]);
+  });
+
+  it('given adyen without the currency, when a mastercard pays in it, then adyen is skipped for the currency', () => {
+    const plan = planTier(given([processor(STRIPE), processor(ADYEN, { supported_currencies: ['EUR'] })]), { ...facts, card_network: 'mastercard' }, null);
+    expect(plan.plan).toEqual([step(ADYEN, 'unsupported_currency', 'mastercard')]);
+  });
+
+  it("given routing attempts, when a mastercard pays, then an attempt can only choose among the matched rule's processors", () => {
+    const plan = planTier(given(connected), { ...facts, card_network: 'mastercard' }, [{ processor_id: STRIPE }, { processor_id: ADYEN }]);
+    expect(plan.plan).toEqual([step(ADYEN, null, 'mastercard')]);
+  });
+});

@@ -73,7 +73,10 @@ export class RuleConditionDto {
 }
 
 export class RuleProcessorDto {
-  @ApiProperty({ example: 'proc_stg_b', description: "One of the route's own processors (else 422)." })
+  @ApiProperty({
+    example: 'proc_stg_b',
+    description: "Any processor of the account, active or unavailable, listed in the route's `processors` or not (unknown: 422).",
+  })
   @IsString()
   processor_id!: string;
 }
@@ -85,7 +88,10 @@ export class RoutingRuleDto {
   @Type(() => RuleConditionDto)
   conditions!: RuleConditionDto[];
 
-  @ApiProperty({ type: [RuleProcessorDto], description: 'The order to try when the rule applies: at least one, distinct, each listed in the route\'s `processors`.' })
+  @ApiProperty({
+    type: [RuleProcessorDto],
+    description: "The order to try when the rule applies: at least one, distinct, each a processor of the account (in the route's `processors` or not).",
+  })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => RuleProcessorDto)
@@ -134,7 +140,9 @@ export class CreateProcessorRouteDto {
     type: [RouteProcessorDto],
     minItems: 1,
     maxItems: MAX_ROUTE_PROCESSORS,
-    description: `1 to ${MAX_ROUTE_PROCESSORS} distinct processors of the account: the processors the route may call, in priority order.`,
+    description:
+      `1 to ${MAX_ROUTE_PROCESSORS} distinct processors of the account, in priority order: the processors the route calls, ` +
+      'or with rule_based the default list, used when no rule holds (rules may name other processors of the account).',
   })
   @IsArray()
   @ValidateNested({ each: true })
@@ -156,7 +164,19 @@ export class CreateProcessorRouteDto {
   @ApiPropertyOptional({
     type: [RoutingRuleDto],
     default: [],
-    description: 'Only with strategy rule_based, which needs at least one rule; rules on any other strategy are 422 rather than ignored.',
+    description:
+      'Only with strategy rule_based, which needs at least one rule; rules on any other strategy are 422 rather than ignored. ' +
+      'The first rule whose conditions all hold gives the tier its whole order; none holds: `processors`. A rule may name any ' +
+      'processor of the account, listed in `processors` or not, so the routing documents\' "visa to stripe, mastercard to ' +
+      'adyen, default [stripe]" is written as processors [stripe] and two rules. What naming a processor in a rule means: it is ' +
+      'checked when the route is created or changed (a processor the account does not have is 422); processors are never ' +
+      'deleted, only made unavailable, and an unavailable one (or one that cannot be read when the tier starts) stays in the ' +
+      'rule and is skipped with reason `unavailable`, as is one without the currency or the card\'s network ' +
+      '(`unsupported_currency`, `unsupported_network`), exactly as in the default list. The tier does not fall back to the ' +
+      'default list when every processor of the matched rule is skipped or fails: the tier fails and the next tier starts. ' +
+      'A payment\'s `routing.attempts` choose only among the tier\'s order, the matched rule\'s list. Rules hold no ' +
+      'reference: `references` counts checkout sessions and the account default only, and a PATCH of `processors` leaves ' +
+      'the rules as they are.',
   })
   @Omittable()
   @IsArray()

@@ -7,14 +7,16 @@ import { FailoverPolicy, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE
 /**
  * Every rule a route definition breaks, with the field path of each (`processors[1].processor_id`).
  * `accountProcessors` are the account's connected processors: active and unavailable ones alike may
- * be listed, since an unavailable processor is only skipped when a payment runs.
+ * be listed, in `processors` and in rules, since an unavailable processor is only skipped when a
+ * payment runs.
  */
 export function validateRouteDefinition(definition: RouteDefinition, accountProcessors: readonly Pick<Processor, 'id'>[]): FieldError[] {
+  const known = new Set(accountProcessors.map((p) => p.id));
   return [
     ...nameErrors('name', definition.name, MAX_ROUTE_NAME_LENGTH),
-    ...processorErrors(definition, new Set(accountProcessors.map((p) => p.id))),
+    ...processorErrors(definition, known),
     ...splitErrors(definition),
-    ...ruleErrors(definition),
+    ...ruleErrors(definition, known),
     ...failoverErrors(definition.failover),
   ];
 }
@@ -44,26 +46,26 @@ function splitErrors({ strategy, processors }: RouteDefinition): FieldError[] {
 }
 
 /** Rules, like splits, belong to their strategy alone. */
-function ruleErrors({ strategy, rules, processors }: RouteDefinition): FieldError[] {
+function ruleErrors({ strategy, rules }: RouteDefinition, known: ReadonlySet<string>): FieldError[] {
   if (strategy !== 'rule_based') {
     return rules.length === 0 ? [] : [{ field: 'rules', message: `rules apply only to the rule_based strategy, not ${strategy}` }];
   }
   if (rules.length === 0) return [{ field: 'rules', message: 'the rule_based strategy needs at least one rule' }];
-  const routeProcessors = new Set(processors.map((p) => p.processor_id));
-  return rules.flatMap((rule, index) => oneRuleErrors(rule, `rules[${index}]`, routeProcessors));
+  return rules.flatMap((rule, index) => oneRuleErrors(rule, `rules[${index}]`, known));
 }
 
 /**
- * A rule picks among the route's own processors, so `processors` stays the whole set the route
- * may call (what its references, listings and cost checks see).
+ * A rule may name any processor of the account, listed in the route's `processors` or not, as the
+ * routing documents write rules ("visa to A, mastercard to B, default [A]"): `processors` is the
+ * default list, used when no rule holds, not the whole set the route may call.
  */
-function oneRuleErrors(rule: RoutingRule, path: string, routeProcessors: ReadonlySet<string>): FieldError[] {
+function oneRuleErrors(rule: RoutingRule, path: string, known: ReadonlySet<string>): FieldError[] {
   const conditions =
     rule.conditions.length === 0
       ? [{ field: `${path}.conditions`, message: 'a rule needs at least one condition' }]
       : rule.conditions.flatMap((condition, index) => ruleConditionErrors(condition, `${path}.conditions[${index}]`));
   if (rule.processors.length === 0) return [...conditions, { field: `${path}.processors`, message: 'a rule needs at least one processor' }];
-  const processors = processorIdErrors(rule.processors, `${path}.processors`, routeProcessors, (id) => `${id} is not one of the route's processors`);
+  const processors = processorIdErrors(rule.processors, `${path}.processors`, known, (id) => `unknown processor ${id}`);
   return [...conditions, ...processors];
 }
 
