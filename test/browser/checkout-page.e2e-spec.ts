@@ -136,7 +136,7 @@ describeInBrowser('the hosted checkout page in a browser', () => {
     await expect(page.getByLabel('Security code').inputValue()).resolves.toBe('');
     await expect(page.getByLabel('Expiry date').inputValue()).resolves.toBe(DECLINED_CARD.exp);
     expect(await lowContrastTexts(page)).toEqual([]);
-    await browser.screenshot(page, 'checkout-declined');
+    await browser.screenshot(page, 'checkout-declined', page.locator('.checkout'));
 
     await page.getByRole('link', { name: 'pay with another card' }).click();
     expect(await focusedId(page)).toBe('card-number');

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads one. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,8 +32,8 @@ export interface PageOptions {
 export interface TestBrowser {
   /** A fresh context (no cookies, no storage) at a given viewport. */
   page(options?: PageOptions): Promise<Page>;
-  /** Saves a full-page PNG under screenshots/<name>.png. */
-  screenshot(page: Page, name: string): Promise<string>;
+  /** Saves a PNG of the full page, or of one element of it, under screenshots/<name>.png. */
+  screenshot(page: Page, name: string, element?: Locator): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -60,10 +60,10 @@ export async function launchBrowser(): Promise<TestBrowser> {
       contexts.push(context);
       return context.newPage();
     },
-    async screenshot(page, name) {
+    async screenshot(page, name, element) {
       mkdirSync(SCREENSHOTS_DIR, { recursive: true });
       const path = join(SCREENSHOTS_DIR, `${name}.png`);
-      await page.screenshot({ path, fullPage: true });
+      await (element ? element.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
       return path;
     },
     async close() {
