@@ -23,7 +23,7 @@ const MAX_RETRY_MS = 30_000;
 export const REFUSED_STEP_TRIES = 3;
 /**
  * Tries of a step that fails otherwise (a store that is down or refuses) before the payment ends
- * failed: with the backoff above, about 8 minutes of failures in a row.
+ * failed: with the backoff above, about 6 minutes of failures in a row.
  */
 export const FAILING_STEP_TRIES = 20;
 

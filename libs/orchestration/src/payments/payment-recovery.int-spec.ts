@@ -173,6 +173,19 @@ describe('recovery of unfinished payments at start', () => {
     expect(await other.checkoutSession(sessionId)).toMatchObject({ activePaymentId: paymentId });
   });
 
+  it('counts a resumption its caller could not make as a first try, then tries again until the session takes payments again', async () => {
+    const h = await start();
+    const sessionId = await h.session([{ amount: 5000 }]);
+    const paymentId = await begin(h, sessionId, { start: false });
+
+    // As a pay whose start and whose own resumption both failed hands the payment over.
+    h.module.get(PaymentRecovery).resumeUntilDone(paymentId, sessionId, { error: new Error('the event store is down') });
+    await eventually(sessionSettled(h, sessionId));
+
+    expect(h.metrics.counts.get('retry:resume')).toBe(1);
+    expect(await h.checkoutSession(sessionId)).toMatchObject({ status: 'open', activePaymentId: null, paymentIds: [paymentId] });
+  });
+
   it('lets exactly one of concurrent pays of a session begin, across two processes that each hold only their own lock', async () => {
     const one = await start();
     await one.processor('Approving', { simulator: { latency_ms: 50 } });

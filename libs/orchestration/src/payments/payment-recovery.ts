@@ -89,23 +89,33 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Resumes the payment in the background, trying again after each failure, so that a session
-   * whose payment could not start is not left answering 409 until the next start.
+   * whose payment could not start is not left answering 409 until the next start. `failed`: the
+   * error of a resumption the caller tried already, logged and counted as the first try.
    */
-  resumeUntilDone(paymentId: string, checkoutSessionId: string): void {
-    this.track(this.retrying(paymentId, checkoutSessionId));
+  resumeUntilDone(paymentId: string, checkoutSessionId: string, failed?: { error: unknown }): void {
+    this.track(this.retrying(paymentId, checkoutSessionId, failed));
   }
 
-  private async retrying(paymentId: string, checkoutSessionId: string): Promise<void> {
+  private async retrying(paymentId: string, checkoutSessionId: string, failed?: { error: unknown }): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
-    for (let tries = 1; !this.stopping.signal.aborted; tries++) {
+    let tries = 0;
+    const retryAfter = async (error: unknown) => {
+      this.metrics?.recordStepRetry('resume');
+      this.logger.error(`could not resume payment ${paymentId} of checkout session ${checkoutSessionId} (try ${tries}), again in ${retryMs} ms: ${errorMessage(error)}`);
+      await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    };
+    if (failed) {
+      tries++;
+      await retryAfter(failed.error);
+    }
+    while (!this.stopping.signal.aborted) {
+      tries++;
       try {
         await this.resume(paymentId, checkoutSessionId);
         return;
       } catch (error) {
-        this.metrics?.recordStepRetry('resume');
-        this.logger.error(`could not resume payment ${paymentId} of checkout session ${checkoutSessionId} (try ${tries}), again in ${retryMs} ms: ${errorMessage(error)}`);
-        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        await retryAfter(error);
       }
     }
   }
