@@ -221,3 +221,32 @@ describe('the hosted checkout page, GET and POST /checkout/{secure_token}', () =
     expect(logs.filter((line) => /card_(number|exp|cvc)|"body"/.test(line))).toEqual([]);
   });
 });
+
+describe('the hosted checkout page while a slow processor works (short PAY_WAIT_MS)', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('says the payment is being processed, looks again by itself, and then says it is paid', async () => {
+    t = await startTestApp({ PAY_WAIT_MS: '50' });
+    const merchant = await PaymentShop.open(t);
+    const route = await merchant.route([await merchant.processor('Slow', { simulator: { latency_ms: 600 } })]);
+    const sessionId = await merchant.session([{ amount: 4900 }], route);
+    const { url } = (await merchant.get(`/v1/checkout/sessions/${sessionId}`).expect(200)).body;
+    const path = new URL(url).pathname;
+
+    const processing = await t.http().post(path).set(FROM_THE_PAGE).type('form').send(cardForm(APPROVED_CARD)).expect(202);
+    expect(processing.text).toContain('<h1>Your payment is being processed</h1>');
+    expect(processing.text).toContain('<meta http-equiv="refresh" content="3">');
+    // Meanwhile, the page offers no second payment.
+    const meanwhile = await t.http().get(path);
+    expect([409, meanwhile.text.includes('<form')]).toEqual([meanwhile.status, false]);
+
+    const deadline = Date.now() + 5000;
+    let page = meanwhile;
+    while (!page.text.includes('This order is already paid') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      page = await t.http().get(path);
+    }
+    expect([page.status, page.text]).toEqual([409, expect.stringContaining('<h1>This order is already paid</h1>')]);
+  });
+});

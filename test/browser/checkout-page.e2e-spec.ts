@@ -2,7 +2,7 @@ import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Page } from 'playwright-core';
 import { PageWatch, TestBrowser, describeInBrowser, launchBrowser, watchPage } from '../support/browser';
-import { APPROVED_CARD, CheckoutShop, DECLINED_CARD, HostedCheckout } from '../support/hosted-checkout';
+import { APPROVED_CARD, CheckoutShop, DECLINED_CARD, HostedCheckout, cardNumberForms } from '../support/hosted-checkout';
 import { PaymentShop } from '../support/payment-shop';
 import { freePort } from '../support/service-process';
 import { TestApp, startTestApp } from '../support/test-app';
@@ -138,6 +138,10 @@ describeInBrowser('the hosted checkout page in a browser', () => {
     expect(await lowContrastTexts(page)).toEqual([]);
     await browser.screenshot(page, 'checkout-declined', page.locator('.checkout'));
 
+    // Nothing of the card stays in the browser's storage for the page's origin.
+    await expect(page.evaluate(() => localStorage.length + sessionStorage.length)).resolves.toBe(0);
+    await expect(page.context().cookies()).resolves.toEqual([]);
+
     await page.getByRole('link', { name: 'pay with another card' }).click();
     expect(await focusedId(page)).toBe('card-number');
     await fillCard(page, APPROVED_CARD);
@@ -243,6 +247,9 @@ describeInBrowser('the hosted checkout page in a browser', () => {
     const shopPages = new Set([`${site.origin}/cart`, ...[...new Set(watches.flatMap(({ watch }) => watch.requests))].filter((url) => url.startsWith(`${site.origin}/thanks?session=cs_`))]);
     const elsewhere = watches.flatMap(({ name, watch }) => watch.requests.filter((url) => !url.startsWith(`${service}/`) && !shopPages.has(url)).map((url) => `${name}: ${url}`));
     expect(elsewhere).toEqual([]);
+    // The card went in a form body only: in no address the browser asked for.
+    const cardsInUrls = [APPROVED_CARD, DECLINED_CARD].flatMap(cardNumberForms).filter((number) => watches.some(({ watch }) => watch.requests.some((url) => url.includes(number))));
+    expect(cardsInUrls).toEqual([]);
     // Every page asked for its stylesheet, from the service.
     for (const { name, watch } of watches) expect([name, watch.requests.some((url) => url.startsWith(`${service}/assets/pages.`))]).toEqual([name, true]);
     expect(watches.flatMap(({ name, watch }) => watch.errors.map((error) => `${name}: ${error}`))).toEqual([]);

@@ -57,6 +57,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     async page(options = {}) {
       const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
+      // Below jest's 30 s, so a step that never happens fails naming what it waited for.
+      context.setDefaultTimeout(15_000);
       contexts.push(context);
       return context.newPage();
     },
