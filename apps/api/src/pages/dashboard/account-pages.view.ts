@@ -34,7 +34,7 @@ ${routes.map(
 </tbody></table>`
     : html`<p class="empty">No routes. Without one, a payment tries the account's default processor, then the others in connection order.</p>`;
   return html`<header><h1>Processor routes</h1><p class="lede">A route cannot be deleted while an open checkout session or the account default refers to it.</p></header>
-<div class="table-wrap">${body}</div>`;
+<div class="table-wrap" id="routes-table" data-live-refresh="route-">${body}</div>`;
 }
 
 function referencesOf({ checkout_sessions, account_default }: RouteRow['references']): string {
@@ -85,14 +85,14 @@ ${
 ${jsonBlock('processors-chart-data', chartData)}`
     : html`<p class="panel">No processor was called in this window: the charts appear once payments are made.</p>`
 }
-<div class="table-wrap"><table>
+<div class="table-wrap" id="processors-table" data-live-refresh="payment- processor-"><table class="table-compact">
 <caption id="processors-table-caption">Each processor's payments in the window: the numbers the charts show</caption>
 <thead><tr><th scope="col">Processor</th><th scope="col">Status</th><th scope="col" class="number">Payments</th><th scope="col" class="number">Approved</th><th scope="col" class="number">Declined</th><th scope="col" class="number">Timeouts</th><th scope="col" class="number">Errors</th><th scope="col" class="number">Skipped</th><th scope="col" class="number">Approval rate</th><th scope="col" class="number">p50</th><th scope="col" class="number">p95</th></tr></thead>
 <tbody>
 ${processors.map(
   (processor) => html`<tr>
-<td><strong>${processor.name}</strong><br><span class="mono">${processor.id}</span> · ${processor.connector}</td>
-<td>${statusBadgeFor(processor.status)}</td>
+<td><strong>${processor.name}</strong><br><span class="mono">${processor.id}</span></td>
+<td>${statusBadgeFor(processor.status)}<br><span class="lede">${processor.connector}</span></td>
 <td class="number">${processor.analytics?.attempts ?? 0}</td>
 <td class="number">${processor.analytics?.approved ?? 0}</td>
 <td class="number">${processor.analytics?.declined ?? 0}</td>
@@ -128,12 +128,12 @@ export interface WebhookEndpointRow {
 }
 
 export function webhooksMain(endpoints: readonly WebhookEndpointRow[]): Html {
-  if (endpoints.length === 0) {
-    return html`<header><h1>Webhooks</h1></header><p class="panel">No webhook endpoints. Add one with <code>POST /v1/webhook-endpoints</code>; its deliveries show here.</p>`;
-  }
   return html`<header><h1>Webhooks</h1><p class="lede">Each endpoint's latest deliveries; a delivery is retried until a 2xx, then marked failed after its last try</p></header>
-${endpoints.map(
-  (endpoint) => html`<section class="panel" aria-labelledby="endpoint-${endpoint.id}">
+<div id="webhook-endpoints" data-live-refresh="webhook_endpoint- webhook_delivery-">${endpoints.length === 0 ? html`<p class="panel">No webhook endpoints. Add one with <code>POST /v1/webhook-endpoints</code>; its deliveries show here.</p>` : endpoints.map(webhookEndpoint)}</div>`;
+}
+
+function webhookEndpoint(endpoint: WebhookEndpointRow): Html {
+  return html`<section class="panel" aria-labelledby="endpoint-${endpoint.id}">
 <h2 id="endpoint-${endpoint.id}"><span class="mono">${endpoint.url}</span> ${statusBadge(endpoint.status)}</h2>
 <p class="lede"><span class="mono">${endpoint.id}</span> · ${endpoint.events.join(', ')} · ${endpoint.deliveriesTotal} deliveries</p>
 ${
@@ -153,6 +153,5 @@ ${
       })}</tbody></table></div>`
     : html`<p class="empty">No deliveries yet.</p>`
 }
-</section>`,
-)}`;
+</section>`;
 }

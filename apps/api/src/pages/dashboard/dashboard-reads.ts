@@ -6,6 +6,7 @@ import { findRouteReferences } from '@payments/read-models/projections/route-ref
 import { listWebhookDeliveries } from '@payments/read-models/projections/webhook-deliveries';
 import { listWebhookEndpoints } from '@payments/read-models/projections/webhook-endpoints';
 import { presentEvent } from '../../events/event.presenter';
+import { POSITION } from '../../events/events.dto';
 import { presentPayment } from '../../payments/payment.presenter';
 import { presentRouteWithReferences } from '../../routes/processor-route.presenter';
 import { presentWebhookDelivery, presentWebhookEndpoint } from '../../webhooks/webhook-endpoint.presenter';
@@ -17,6 +18,8 @@ import { PaymentSummary, PaymentsPageData } from './payments.view';
 const ROUTES_SHOWN = 100;
 const ENDPOINTS_SHOWN = 20;
 const DELIVERIES_SHOWN = 10;
+/** How long a live refresh waits for the read models; they are usually milliseconds behind. */
+const CATCH_UP_WAIT_MS = 2000;
 const NO_REFERENCES = { checkoutSessions: 0, accountDefault: false };
 
 /**
@@ -46,14 +49,23 @@ export class DashboardReads {
   }
 
   /**
-   * The log position the read models have reached: what the pages show is as of it, so the live
-   * stream resumes there and misses nothing the page does not already show.
+   * The log position every read model has reached: what a page shows is as of it, so the live
+   * stream resumes there and misses nothing the page does not show (an event the page already
+   * shows may come again; the script's refresh is idempotent).
    */
   liveAfter(): bigint {
-    return this.projections.status().reduce((highest, { position, lag }) => {
-      const seen = (position ?? 0n) + lag;
-      return seen > highest ? seen : highest;
-    }, 0n);
+    const applied = this.projections.status().map(({ position }) => position ?? 0n);
+    return applied.length === 0 ? 0n : applied.reduce((lowest, position) => (position < lowest ? position : lowest));
+  }
+
+  /**
+   * Waits, briefly, until the read models hold the event at `asOf` (a position the live stream
+   * gave the page's script), so a region the script fetches again shows at least what the feed
+   * does. Anything but a position is ignored; a read model that is late past the wait is read
+   * as it is, and the next event fetches again.
+   */
+  async caughtUpTo(asOf: string | undefined): Promise<void> {
+    if (asOf !== undefined && POSITION.test(asOf)) await this.projections.waitFor(BigInt(asOf), CATCH_UP_WAIT_MS);
   }
 
   async paymentsPage(accountId: string, page: number, pageSize: number): Promise<PaymentsPageData> {

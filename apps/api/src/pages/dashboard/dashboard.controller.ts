@@ -41,9 +41,10 @@ export class DashboardController {
   ) {}
 
   @Get()
-  async payments(@Req() request: ApiRequest, @Query('page') page: string | undefined, @Res() response: ServerResponse): Promise<void> {
+  async payments(@Req() request: ApiRequest, @Query('page') page: string | undefined, @Query('as_of') asOf: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const session = this.sessions.sessionOf(request.headers.cookie);
     if (!session) return sendPage(response, 200, signInPage(this.assets));
+    await this.reads.caughtUpTo(asOf);
     const number = /^[1-9]\d{0,5}$/.test(page ?? '') ? Number(page) : 1;
     const liveAfter = this.reads.liveAfter();
     const [data, processorName] = await Promise.all([this.reads.paymentsPage(session.accountId, number, PAYMENTS_PER_PAGE), this.reads.processorNames(session.accountId)]);
@@ -72,9 +73,10 @@ export class DashboardController {
   }
 
   @Get('payments/:id')
-  async payment(@Req() request: ApiRequest, @Param('id') id: string, @Res() response: ServerResponse): Promise<void> {
+  async payment(@Req() request: ApiRequest, @Param('id') id: string, @Query('as_of') asOf: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const session = this.signedIn(request, response);
     if (!session) return;
+    await this.reads.caughtUpTo(asOf);
     const liveAfter = this.reads.liveAfter();
     const processorName = await this.reads.processorNames(session.accountId);
     const { payment, timeline } = await this.reads.payment(session.accountId, id, processorName);
@@ -82,27 +84,30 @@ export class DashboardController {
   }
 
   @Get('routes')
-  async routes(@Req() request: ApiRequest, @Res() response: ServerResponse): Promise<void> {
+  async routes(@Req() request: ApiRequest, @Query('as_of') asOf: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const session = this.signedIn(request, response);
     if (!session) return;
+    await this.reads.caughtUpTo(asOf);
     const liveAfter = this.reads.liveAfter();
     const [routes, processorName] = await Promise.all([this.reads.routes(session.accountId), this.reads.processorNames(session.accountId)]);
     await this.send(response, session, { title: 'Routes', section: 'routes', main: routesMain(routes, processorName), liveAfter });
   }
 
   @Get('processors')
-  async processors(@Req() request: ApiRequest, @Res() response: ServerResponse): Promise<void> {
+  async processors(@Req() request: ApiRequest, @Query('as_of') asOf: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const session = this.signedIn(request, response);
     if (!session) return;
+    await this.reads.caughtUpTo(asOf);
     const liveAfter = this.reads.liveAfter();
     const { rows, window } = await this.reads.processors(session.accountId);
     await this.send(response, session, { title: 'Processors', section: 'processors', main: processorsMain(rows, window), liveAfter, scripts: ['chart.js'] });
   }
 
   @Get('webhooks')
-  async webhooks(@Req() request: ApiRequest, @Res() response: ServerResponse): Promise<void> {
+  async webhooks(@Req() request: ApiRequest, @Query('as_of') asOf: string | undefined, @Res() response: ServerResponse): Promise<void> {
     const session = this.signedIn(request, response);
     if (!session) return;
+    await this.reads.caughtUpTo(asOf);
     const liveAfter = this.reads.liveAfter();
     await this.send(response, session, { title: 'Webhooks', section: 'webhooks', main: webhooksMain(await this.reads.webhooks(session.accountId)), liveAfter });
   }

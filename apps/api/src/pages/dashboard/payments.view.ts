@@ -59,13 +59,15 @@ export interface PaymentsPageData {
 
 export function paymentsMain({ payments, total, page, pageSize }: PaymentsPageData, processorName: (id: string) => string): Html {
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  return html`<header><h1>Payments</h1><p class="lede">${total} in all · the table follows new payments as they happen</p></header>
-<div class="table-wrap" id="payments-table" data-live-refresh="payment">${paymentsTable(payments, processorName)}</div>
+  return html`<div id="payments-list" data-live-refresh="payment-">
+<header><h1>Payments</h1><p class="lede">${total} in all · the table follows new payments as they happen</p></header>
+<div class="table-wrap" id="payments-table">${paymentsTable(payments, processorName)}</div>
 ${
   pages > 1
     ? html`<nav aria-label="Pages of payments"><p>Page ${page} of ${pages}${page > 1 ? html` · <a href="/dashboard?page=${page - 1}">Newer</a>` : ''}${page < pages ? html` · <a href="/dashboard?page=${page + 1}">Older</a>` : ''}</p></nav>`
     : ''
 }
+</div>
 <section class="panel" aria-labelledby="feed-title">
 <h2 id="feed-title">Live events</h2>
 <p class="lede">Events of this account as the service stores them, newest first.</p>
@@ -112,7 +114,7 @@ export function paymentMain(payment: PaymentSummary, timeline: PaymentTimeline, 
     ['Completed', payment.completed_at === null ? '–' : formatTime(payment.completed_at)],
   ];
   return html`<header><h1>Payment <span class="mono">${payment.id}</span></h1><p class="lede"><a href="/dashboard">All payments</a></p></header>
-<div id="payment-detail" data-live-refresh="${payment.id}">
+<div id="payment-detail" data-live-refresh="payment-${payment.id}">
 <section class="panel" aria-labelledby="summary-title">
 <h2 id="summary-title">Summary</h2>
 <dl class="facts">${facts.map(([term, value]) => html`<div><dt>${term}</dt><dd>${value}</dd></div>`)}</dl>
