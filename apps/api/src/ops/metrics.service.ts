@@ -45,7 +45,7 @@ export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
 
   private readonly stepRetries = new Counter<'step'>({
     name: 'payment_step_retries_total',
-    help: 'Steps of the payment cascade saga that failed and are tried again, by step (start_tier, call, finished, read).',
+    help: 'Steps of the payment cascade saga that failed and are tried again, by step (start_tier, call, finished, read, resume, work_log).',
     labelNames: ['step'],
     registers: [this.registry],
   });

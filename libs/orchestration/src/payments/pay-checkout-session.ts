@@ -119,7 +119,7 @@ export class PayCheckoutSession {
       if (started.status === 'rejected') {
         // The session must not wait for a payment that did not start (and if it did after all, the
         // saga takes it on); should that fail too, it is tried again in the background until done.
-        await this.recovery.resume(paymentId, sessionId).catch(() => this.recovery.resumeUntilDone(paymentId, sessionId));
+        await this.recovery.resume(paymentId, sessionId).catch((error: unknown) => this.recovery.resumeUntilDone(paymentId, sessionId, { error }));
         throw started.reason;
       }
     } finally {

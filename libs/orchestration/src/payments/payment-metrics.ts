@@ -9,9 +9,10 @@ export interface PaymentMetrics {
   recordProcessorOutcome(processorId: string, outcome: 'approved' | 'declined' | 'timeout' | 'error' | 'skipped'): void;
   /**
    * A step of the cascade saga failed and is tried again (`read`: the stream could not be read or
-   * continued; `resume`: resuming a payment, at start or after a pay that could not start it).
+   * continued; `resume`: resuming a payment, at start or after a pay that could not start it;
+   * `work_log`: reading the log for unfinished payment work, or moving its low-water mark on).
    */
-  recordStepRetry(step: 'start_tier' | 'call' | 'finished' | 'read' | 'resume'): void;
+  recordStepRetry(step: 'start_tier' | 'call' | 'finished' | 'read' | 'resume' | 'work_log'): void;
   /** Unknown attempts whose resolution is not done (status to ask, or a late approval to undo), as the resolver knows them. */
   setUnresolvedAttempts(count: number): void;
   /** What the processor said of an unknown attempt. */

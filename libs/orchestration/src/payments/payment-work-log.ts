@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import {
   Clock,
   OpenPayment,
@@ -19,6 +19,7 @@ import {
 import { EventStore, RecordedEvent, Subscription, randomEventId } from '@payments/event-store';
 import { errorMessage } from '../error-message';
 import { CLOCK, EVENT_STORE } from '../tokens';
+import { PAYMENT_METRICS, PaymentMetrics } from './payment-metrics';
 
 /** How often the low-water mark is moved on (when it has moved). */
 export const LOW_WATER_MARK_INTERVAL_MS = 30_000;
@@ -76,6 +77,7 @@ export class PaymentWorkLog implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
   ) {}
 
   /** In the background: the service answers while the log is read. */
@@ -134,6 +136,7 @@ export class PaymentWorkLog implements OnApplicationBootstrap, BeforeApplication
         return;
       } catch (error) {
         this.logger.error(`could not read the log for unfinished payment work, again in ${retryMs} ms: ${errorMessage(error)}`);
+        this.metrics?.recordStepRetry('work_log');
         await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
@@ -182,7 +185,10 @@ export class PaymentWorkLog implements OnApplicationBootstrap, BeforeApplication
     if (this.stopping.signal.aborted) return;
     this.timer = setTimeout(() => {
       this.markWrite = this.moveMark()
-        .catch((error: unknown) => this.logger.error(`could not move the payment work low-water mark on, trying again later: ${errorMessage(error)}`))
+        .catch((error: unknown) => {
+          this.logger.error(`could not move the payment work low-water mark on, trying again later: ${errorMessage(error)}`);
+          this.metrics?.recordStepRetry('work_log');
+        })
         .finally(() => {
           this.markWrite = undefined;
           this.scheduleMark();
