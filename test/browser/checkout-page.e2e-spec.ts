@@ -91,8 +91,8 @@ describeInBrowser('the hosted checkout page in a browser', () => {
         return [255, 255, 255];
       };
       const low: string[] = [];
-      for (const element of document.body.querySelectorAll('*')) {
-        const text = [...element.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent!.trim()).join(' ').trim();
+      for (const element of Array.from(document.body.querySelectorAll('*'))) {
+        const text = Array.from(element.childNodes).filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent!.trim()).join(' ').trim();
         const style = getComputedStyle(element);
         if (text === '' || style.visibility === 'hidden' || (element as HTMLElement).offsetParent === null || element.closest('.visually-hidden')) continue;
         const [a, b] = [luminance(rgb(style.color)), luminance(backgroundOf(element))].sort((x, y) => y - x);
