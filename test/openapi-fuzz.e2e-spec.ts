@@ -204,6 +204,17 @@ describe.each([
     for (let i = 0; i < 3; i++) await session();
     const payment = await shop.pay(paid, { payment_method: card() }).expect(201);
     remember(ids, payment.body.id, '/v1/payments');
+    // What follows an approval: a manual payment to capture or void, and a refund to read. The
+    // holder and its route stay out of the ids the attacks draw from, so no fuzzed PATCH slows the
+    // processor down: a 503 processor_pending from a processor that answers at once is a fault.
+    const holder = await shop.create('/v1/processors', { name: 'Holder', connector: 'simulator' });
+    const holderRoute = await shop.create('/v1/processor-routes', { name: 'Manual', processors: [{ processor_id: holder }] });
+    const held = await shop.create('/v1/checkout/sessions', { line_items: [{ price_id: price, quantity: 1 }], processor_route_id: holderRoute, capture_method: 'manual', success_url: 'https://shop.example/ok' });
+    const authorization = await shop.pay(held, { payment_method: card() }).expect(201);
+    expect(authorization.body.status).toBe('requires_capture');
+    remember(ids, authorization.body.id, '/v1/payments');
+    const refund = await shop.t.http().post(`/v1/payments/${payment.body.id}/refunds`).set(bearer(shop.account.secret)).send({ amount: 100 }).expect(201);
+    remember(ids, refund.body.id, '/v1/refunds');
     if (ids === own) {
       openSessions = async (count) => {
         const fresh: string[] = [];

@@ -229,6 +229,12 @@ describe('the OpenAPI document at /docs-json', () => {
         'payCheckoutSession application/json request',
         'payCheckoutSession 201 application/json',
         'getPayment 200 application/json',
+        'capturePayment application/json request',
+        'capturePayment 200 application/json',
+        'voidPayment 200 application/json',
+        'createRefund application/json request',
+        'createRefund 201 application/json',
+        'getRefund 200 application/json',
       ]),
     );
   });

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AUTHORIZATION_VALIDITY_MS } from '@payments/domain';
-import { SIMULATOR_LEDGER } from '@payments/orchestration';
+import { AfterApprovalSweeper, OperationDriver, ProjectionsService, SIMULATOR_LEDGER } from '@payments/orchestration';
 import { SimulatorLedger } from '@payments/processors';
+import { paymentOperations } from '@payments/read-models/projections/payment-operations';
 import { run } from '../apps/cli/src/main';
+import { HttpProcessor } from './support/http-processor';
 import { OpenApiContract } from './support/openapi-contract';
 import { PaymentShop } from './support/payment-shop';
 import { TestClock } from './support/test-clock';
@@ -11,6 +13,7 @@ import { WebhookReceiver } from './support/webhook-receiver';
 
 interface StoredEvent {
   type: string;
+  position: number;
   data: Record<string, unknown>;
 }
 
@@ -246,6 +249,10 @@ describe.each([
       const listed = await merchant.shop.get(`/v1/payments/${payment.id}/refunds?limit=2`).expect(200);
       expect(listed.body).toEqual({ items: [rest.body, second.body], total: 3, has_more: true });
       expect(misfit('GET', '/v1/payments/{id}/refunds', listed)).toEqual([]);
+      const next = await merchant.shop.get(`/v1/payments/${payment.id}/refunds?limit=2&offset=2`).expect(200);
+      expect(next.body).toEqual({ items: [first.body], total: 3, has_more: false });
+      const badLimit = await merchant.shop.get(`/v1/payments/${payment.id}/refunds?limit=0`).expect(400);
+      expect(misfit('GET', '/v1/payments/{id}/refunds', badLimit)).toEqual([]);
       const one = await merchant.shop.get(`/v1/refunds/${second.body.id}`).expect(200);
       expect(one.body).toEqual(second.body);
       expect(misfit('GET', '/v1/refunds/{id}', one)).toEqual([]);
@@ -272,6 +279,19 @@ describe.each([
       const succeeded = await merchant.post(`/v1/payments/${payment.id}/refunds`, { amount: 5000 }).expect(201);
       expect(succeeded.body.status).toBe('succeeded');
       expect((await merchant.shop.get(`/v1/refunds/${failed.body.id}`).expect(200)).body.status).toBe('failed');
+    });
+
+    it('replays the answer to a repeated Idempotency-Key, refunding once', async () => {
+      const payment = await merchant.payment(3000, 'automatic');
+      const send = () => merchant.post(`/v1/payments/${payment.id}/refunds`).set('Idempotency-Key', `refund-${payment.id}`).send({ amount: 1000 });
+
+      const first = await send().expect(201);
+      const second = await send().expect(201);
+
+      expect(second.text).toBe(first.text);
+      expect(second.headers['idempotent-replayed']).toBe('true');
+      expect((await merchant.shop.get(`/v1/payments/${payment.id}/refunds`).expect(200)).body.total).toBe(1);
+      expect((await merchant.shop.get(`/v1/payments/${payment.id}`).expect(200)).body.amount_refunded).toBe(1000);
     });
 
     it('refunds only what a partial capture took, and refuses an authorization not captured with 409', async () => {
@@ -348,6 +368,8 @@ describe.each([
     const payment = await merchant.payment(5000);
     await merchant.post(`/v1/payments/${payment.id}/capture`, { amount: 4000 }).expect(200);
     await merchant.post(`/v1/payments/${payment.id}/refunds`, { amount: 1000 }).expect(201);
+    await merchant.patchProcessor({ refund_outcome: 'fail' });
+    expect((await merchant.post(`/v1/payments/${payment.id}/refunds`, { amount: 500 }).expect(201)).body.status).toBe('failed');
     const voided = await merchant.payment(2000);
     await merchant.post(`/v1/payments/${voided.id}/void`).expect(200);
 
@@ -355,7 +377,7 @@ describe.each([
       const out: string[] = [];
       const code = await run(['replay', 'payment', id], { out: async (line) => void out.push(line), err: { isTTY: false, write: () => true }, env: { DATA_DIR: t.dataDir } });
       expect([id, out.at(-1), code]).toEqual([id, 'No difference.', 0]);
-      expect(out.join('\n')).toMatch(id === payment.id ? /Captured 4000 USD[\s\S]*Refund re_stg_\w+ of 1000 USD succeeded/ : /Voided/);
+      expect(out.join('\n')).toMatch(id === payment.id ? /Captured 4000 USD[\s\S]*Refund re_stg_\w+ of 1000 USD succeeded[\s\S]*Refund re_stg_\w+ of 500 USD failed \(refund_declined\)/ : /Voided/);
     }
   });
 });
@@ -372,27 +394,172 @@ describe.each([
   });
   afterAll(() => t.close());
 
-  it('is voided by the service: AuthorizationExpired, the payment canceled, the hold released at the processor', async () => {
+  /**
+   * One sweep of the service's own sweeper once its read model has every event so far, then the
+   * drive of what it requested to its end: deterministic, where waiting for the once-a-second
+   * sweeps would only say that none had come yet.
+   */
+  async function sweepNow(merchant: Merchant, paymentIds: string[]): Promise<void> {
+    const positions = await Promise.all(paymentIds.map(async (id) => BigInt((await merchant.eventsOf(id)).at(-1)!.position as number)));
+    const last = positions.reduce((max, position) => (position > max ? position : max));
+    expect(await t.app.get(ProjectionsService).waitFor(last, 10_000, [paymentOperations])).toBe(true);
+    await t.app.get(AfterApprovalSweeper).sweep();
+    await Promise.all(paymentIds.map((id) => t.app.get(OperationDriver).drive(id)));
+  }
+
+  it('is voided by the service: AuthorizationExpired, the payment canceled, the hold released at the processor, payment.canceled delivered', async () => {
     const merchant = await Merchant.open(t);
-    const old = await merchant.payment(5000);
-    clock.advance(AUTHORIZATION_VALIDITY_MS - 60_000);
-    // Sweeps run every second: one minute short of the week, they leave it alone.
-    await sleep(1500);
-    expect((await merchant.shop.get(`/v1/payments/${old.id}`).expect(200)).body.status).toBe('requires_capture');
-    const younger = await merchant.payment(3000);
+    const receiver = await WebhookReceiver.start();
+    try {
+      await merchant.post('/v1/webhook-endpoints', { url: receiver.url, events: ['payment.canceled'] }).expect(201);
+      const old = await merchant.payment(5000);
+      clock.advance(AUTHORIZATION_VALIDITY_MS - 60_000);
+      await sweepNow(merchant, [old.id]);
+      // One minute short of the week, the sweep leaves it alone.
+      expect((await merchant.shop.get(`/v1/payments/${old.id}`).expect(200)).body.status).toBe('requires_capture');
+      expect((await merchant.eventsOf(old.id)).map((event) => event.type)).not.toContain('PaymentVoidRequested');
+      const younger = await merchant.payment(3000);
 
-    clock.advance(2 * 60_000);
+      clock.advance(2 * 60_000);
+      await sweepNow(merchant, [old.id, younger.id]);
 
-    const expired = await until('the old authorization is canceled', async () => {
-      const res = await merchant.shop.get(`/v1/payments/${old.id}`).expect(200);
-      return res.body.status === 'canceled' ? res.body : undefined;
+      const expired = (await merchant.shop.get(`/v1/payments/${old.id}`).expect(200)).body;
+      expect(expired).toMatchObject({ status: 'canceled', amount_captured: 0 });
+      const events = await merchant.eventsOf(old.id);
+      expect(events.map((event) => event.type).slice(-2)).toEqual(['PaymentVoidRequested', 'AuthorizationExpired']);
+      expect(events.at(-2)!.data).toMatchObject({ reason: 'expired', idempotency_key: `${old.id}:void:1` });
+      expect(await merchant.charge(old.id)).toMatchObject({ voided: true });
+      expect((await merchant.shop.get(`/v1/payments/${younger.id}`).expect(200)).body.status).toBe('requires_capture');
+      expect(await merchant.charge(younger.id)).toMatchObject({ voided: false });
+      await merchant.post(`/v1/payments/${old.id}/capture`).expect(409);
+      const [webhook] = await receiver.waitFor(1);
+      expect(webhook.json).toMatchObject({ type: 'payment.canceled', data: expired });
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('after the approval, with a processor over HTTP that holds its answers until told', () => {
+  let t: TestApp;
+  let contract: OpenApiContract;
+  let processor: HttpProcessor;
+  let shop: PaymentShop;
+  let route: string;
+  const misfit = (method: string, path: string, res: { status: number; headers: Record<string, string>; body: unknown }) => contract.responseErrors(method, path, res);
+  const post = (path: string, body: object = {}) => t.http().post(path).set(bearer(shop.account.secret)).send(body);
+  const get = (path: string) => shop.get(path).expect(200).then((res) => res.body);
+  const eventsOf = async (paymentId: string): Promise<StoredEvent[]> => (await get(`/v1/payments/${paymentId}/events`)).items;
+  /** A payment once its cascade has ended: the short PAY_WAIT_MS may answer a slow run `processing`. */
+  const pay = async (amount: number, captureMethod: 'manual' | 'automatic') => {
+    const { id } = (await shop.pay(await shop.session([{ amount }], route, { capture_method: captureMethod })).expect(201)).body;
+    return until('the payment has ended', async () => {
+      const payment = await get(`/v1/payments/${id}`);
+      return payment.status === 'processing' ? undefined : payment;
     });
-    expect(expired).toMatchObject({ status: 'canceled', amount_captured: 0 });
-    const events = await merchant.eventsOf(old.id);
-    expect(events.map((event) => event.type).slice(-2)).toEqual(['PaymentVoidRequested', 'AuthorizationExpired']);
-    expect(events.at(-2)!.data).toMatchObject({ reason: 'expired', idempotency_key: `${old.id}:void:1` });
-    expect(await merchant.charge(old.id)).toMatchObject({ voided: true });
-    expect((await merchant.shop.get(`/v1/payments/${younger.id}`).expect(200)).body.status).toBe('requires_capture');
-    await merchant.post(`/v1/payments/${old.id}/capture`).expect(409);
+  };
+  const held = (path: 'refunds' | 'captures') => until(`the processor holds a call to ${path}`, async () => processor.holds(path) || undefined);
+
+  beforeAll(async () => {
+    // A short wait, so that a request the processor holds is answered as pending soon; what the processor holds is certainly not answered.
+    t = await startTestApp({ PAY_WAIT_MS: '300' });
+    contract = new OpenApiContract((await t.http().get('/docs-json').expect(200)).body);
+  });
+  beforeEach(async () => {
+    processor = await HttpProcessor.start();
+    shop = await PaymentShop.open(t);
+    const processorId = await shop.create('/v1/processors', { name: 'Gateway', connector: 'http', timeout_ms: 60_000, http: { url: processor.url, secret: 'whsec_0123456789abcdef' } });
+    route = await shop.route([processorId]);
+  });
+  afterEach(() => processor.close());
+  afterAll(() => t.close());
+
+  it('queues a refund asked for while another of the payment is pending: sent only once the first is answered, each once, in order', async () => {
+    const payment = await pay(5000, 'automatic');
+    processor.answer('refunds', 'hold');
+
+    const first = await post(`/v1/payments/${payment.id}/refunds`, { amount: 1000 }).expect(201);
+    const second = await post(`/v1/payments/${payment.id}/refunds`, { amount: 1500 }).expect(201);
+
+    expect([first.body.status, second.body.status]).toEqual(['pending', 'pending']);
+    expect(misfit('POST', '/v1/payments/{id}/refunds', second)).toEqual([]);
+    // The processor holds the first; the second waits behind it, its amount reserved.
+    await held('refunds');
+    expect(processor.keysOf('refunds')).toEqual([first.body.id]);
+    expect((await get(`/v1/refunds/${second.body.id}`)).status).toBe('pending');
+    const over = await post(`/v1/payments/${payment.id}/refunds`, { amount: 2501 }).expect(422);
+    expect(over.body.detail).toMatch(/\(captured 5000, refunded 0, pending 2500\)/);
+    expect((await get(`/v1/payments/${payment.id}`)).amount_refunded).toBe(0);
+
+    processor.release('refunds');
+
+    await until('both refunds succeed', async () => ((await get(`/v1/refunds/${second.body.id}`)).status === 'succeeded' ? true : undefined));
+    expect((await get(`/v1/refunds/${first.body.id}`)).status).toBe('succeeded');
+    expect(processor.keysOf('refunds')).toEqual([first.body.id, second.body.id]);
+    expect(processor.calls.filter((call) => call.path === 'refunds').map((call) => call.body.amount)).toEqual([1000, 1500]);
+    expect((await get(`/v1/payments/${payment.id}`)).amount_refunded).toBe(2500);
+    const refundEvents = (await eventsOf(payment.id)).filter((event) => event.type.startsWith('Refund')).map((event) => [event.type, event.data.refund_id]);
+    expect(refundEvents).toEqual([
+      ['RefundRequested', first.body.id],
+      ['RefundRequested', second.body.id],
+      ['RefundSucceeded', first.body.id],
+      ['RefundSucceeded', second.body.id],
+    ]);
+  });
+
+  it('answers a capture the processor has not answered with 503 processor_pending and Retry-After, and finishes it under the same key once it answers', async () => {
+    const payment = await pay(5000, 'manual');
+    processor.answer('captures', 'hold');
+
+    const pending = await post(`/v1/payments/${payment.id}/capture`, { amount: 3000 }).expect(503);
+
+    expect(pending.headers['retry-after']).toBe('5');
+    expect(pending.body).toMatchObject({ type: expect.stringMatching(/\/processor-pending$/), status: 503, detail: expect.stringMatching(/has not answered the capture yet/) });
+    expect(misfit('POST', '/v1/payments/{id}/capture', pending)).toEqual([]);
+    expect(await get(`/v1/payments/${payment.id}`)).toMatchObject({ status: 'requires_capture', amount_captured: 0 });
+    // The same capture asked again joins the one under way; a void meanwhile is refused.
+    await post(`/v1/payments/${payment.id}/capture`, { amount: 3000 }).expect(503);
+    await held('captures');
+    expect((await post(`/v1/payments/${payment.id}/void`).expect(409)).body.detail).toMatch(/a capture of payment \S+ is in progress/);
+    expect(processor.keysOf('captures')).toEqual([`${payment.id}:capture:1`]);
+
+    processor.release('captures');
+
+    const captured = await until('the capture is recorded', async () => {
+      const shown = await get(`/v1/payments/${payment.id}`);
+      return shown.status === 'succeeded' ? shown : undefined;
+    });
+    expect(captured).toMatchObject({ amount_captured: 3000 });
+    const authorized = (await eventsOf(payment.id)).find((event) => event.type === 'PaymentAuthorized')!;
+    expect(processor.calls).toEqual([
+      { path: 'captures', idempotencyKey: `${payment.id}:capture:1`, body: { authorization_key: authorized.data.authorization_key, auth_code: 'HTTP01', amount: 3000, currency: 'USD' } },
+    ]);
+    expect((await eventsOf(payment.id)).filter((event) => event.type.startsWith('PaymentCapture')).map((event) => event.type)).toEqual(['PaymentCaptureRequested', 'PaymentCaptured']);
+  });
+
+  it('answers a capture the processor refuses with 422 processor_refused and its code, the payment still requires_capture; the next capture goes under the next key', async () => {
+    const payment = await pay(5000, 'manual');
+    processor.answer('captures', { status: 402, body: { code: 'insufficient_hold' } });
+
+    const refused = await post(`/v1/payments/${payment.id}/capture`).expect(422);
+
+    expect(refused.body).toMatchObject({ type: expect.stringMatching(/\/processor-refused$/), detail: 'The processor refused the capture with code insufficient_hold; the payment is still requires_capture.' });
+    expect(misfit('POST', '/v1/payments/{id}/capture', refused)).toEqual([]);
+    expect(await get(`/v1/payments/${payment.id}`)).toMatchObject({ status: 'requires_capture', amount_captured: 0 });
+    expect((await eventsOf(payment.id)).at(-1)).toMatchObject({ type: 'PaymentCaptureFailed', data: { code: 'insufficient_hold', idempotency_key: `${payment.id}:capture:1` } });
+
+    processor.answer('captures', { status: 200, body: { outcome: 'succeeded' } });
+    expect((await post(`/v1/payments/${payment.id}/capture`).expect(200)).body).toMatchObject({ status: 'succeeded', amount_captured: 5000 });
+    expect(processor.keysOf('captures')).toEqual([`${payment.id}:capture:1`, `${payment.id}:capture:2`]);
+  });
+
+  it('takes a void the processor answers with already_voided as done: the hold is gone either way', async () => {
+    const payment = await pay(2000, 'manual');
+    processor.answer('voids', { status: 422, body: { code: 'already_voided' } });
+
+    const voided = await post(`/v1/payments/${payment.id}/void`).expect(200);
+
+    expect(voided.body).toMatchObject({ status: 'canceled', amount_captured: 0 });
+    expect((await eventsOf(payment.id)).at(-1)).toMatchObject({ type: 'PaymentVoided', data: { idempotency_key: `${payment.id}:void:1` } });
   });
 });

@@ -69,8 +69,8 @@ export class PaymentAttempt {
     nullable: true,
     example: null,
     description:
-      'Of a call whose outcome may hide a charge (a timeout, a connection error, a 5xx, or a call the payment ended without an answer to; API.md "Outcomes that may ' +
-      'hide a charge"): unresolved while the processor has not said what became of it, or it approved late and that approval is not undone yet (or its undoing ' +
+      'Of a call whose outcome may hide a charge (a timeout, a connection error, a 5xx, or a call the payment ended without an answer to; docs/events.md, "Outcomes ' +
+      'that may hide a charge"): unresolved while the processor has not said what became of it, or it approved late and that approval is not undone yet (or its undoing ' +
       'was refused: the payment events say so); not_charged when it declined, never saw the call, or no longer holds the money; late_approval_voided when it ' +
       'approved late and the service voided (or, for a sale, refunded) that approval. A late approval is never the payment\'s approval. null for every other attempt',
   })

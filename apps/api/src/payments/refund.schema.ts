@@ -56,3 +56,13 @@ export const REFUND_EXAMPLE: Refund = {
   failure_code: null,
   created_at: '2026-11-21T10:05:00.000Z',
 };
+
+/** GET /v1/payments/{id}/refunds after a refund of 1000 the processor refused and one it took. */
+export const REFUND_PAGE_EXAMPLE = {
+  items: [
+    { ...REFUND_EXAMPLE, id: 're_stg_3Vb7Nc1Qk5Xp', created_at: '2026-11-21T10:06:00.000Z' },
+    { ...REFUND_EXAMPLE, status: 'failed', failure_code: 'refund_declined' },
+  ] satisfies Refund[],
+  total: 2,
+  has_more: false,
+};

@@ -1,4 +1,4 @@
-import { AfterApprovalState, PaymentEvent, decideAfterApproval, isOperationEvent, recordedOperationCommand } from '@payments/domain';
+import { AfterApprovalState, OperationEvent, PaymentEvent, decideAfterApproval, isOperationEvent, recordedOperationCommand } from '@payments/domain';
 import { RecordedEvent } from '@payments/event-store/event-store';
 import { Decision, compareEvents } from './payment-audit';
 
@@ -24,15 +24,24 @@ export function auditOperation(before: AfterApprovalState, recorded: PaymentEven
   return { kind: 'operation', label: labelOf(event), tier: null, ...at, recorded, expected, notes: [], differences };
 }
 
-function labelOf(event: PaymentEvent): string {
-  const data = event.data as { idempotency_key?: string; amount?: number; currency?: string };
+/** What the decision was about, for the audit's table: the operation, its amount where it has one, and its key. */
+function labelOf(event: OperationEvent): string {
+  const key = event.data.idempotency_key;
   switch (event.type) {
     case 'PaymentCaptureRequested':
+      return `capture of ${event.data.amount} ${event.data.currency} requested (${key})`;
     case 'RefundRequested':
-      return `${event.type === 'RefundRequested' ? 'refund' : 'capture'} of ${data.amount} ${data.currency} requested (${data.idempotency_key})`;
+      return `refund of ${event.data.amount} ${event.data.currency} requested (${key})`;
     case 'PaymentVoidRequested':
-      return `void requested (${event.data.reason}, ${data.idempotency_key})`;
-    default:
-      return `after ${event.type} (${data.idempotency_key})`;
+      return `void requested ${event.data.reason === 'expired' ? 'on expiry' : 'by the merchant'} (${key})`;
+    case 'PaymentCaptured':
+    case 'PaymentVoided':
+    case 'AuthorizationExpired':
+    case 'RefundSucceeded':
+      return `processor's answer: ${event.type} (${key})`;
+    case 'PaymentCaptureFailed':
+    case 'PaymentVoidFailed':
+    case 'RefundFailed':
+      return `processor's answer: ${event.type}, ${event.data.code ?? 'no code'} (${key})`;
   }
 }
