@@ -125,6 +125,26 @@ function operatorCli(context: CliContext, exit: (code: number) => void): Command
       );
     });
 
+  const bins = program.command('bins').description('The BIN table: the issuing country and card type of card number prefixes, for the card summary and bin_country rules.');
+  bins
+    .command('import')
+    .description(
+      'Replaces the BIN table with a CSV file (header bin_prefix,country,network,type; prefixes of 6 to 8 digits, the longest prefix of a ' +
+        'card number wins) in one step, in the store the service reads (REDIS_URL, else DATA_DIR/bins.db): a running service uses the new table ' +
+        'from then on, without a restart. Every line is checked first; a file with any invalid line imports nothing and names each with its line number.',
+    )
+    .argument('<file.csv>', 'the table, with its header row')
+    .action(async (file: string) => {
+      const config = settings();
+      const [{ importBins }, { openBinTableWriter }] = await Promise.all([import('./commands/bins-import'), import('./commands/bins-table')]);
+      const writer = await openBinTableWriter(config);
+      try {
+        await importBins(file, { writer, out: context.out, progress: context.err, now: new Date() });
+      } finally {
+        await writer.close();
+      }
+    });
+
   return program;
 }
 

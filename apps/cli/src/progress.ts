@@ -13,6 +13,10 @@ export interface ProgressOptions {
   total?: bigint;
   /** Plain lines: the first once the work has taken this long (a quick command prints none), then one per interval. Default 1000 ms. */
   everyMs?: number;
+  /** What is counted, in the plural: `events` (the default), `rows`. */
+  unit?: string;
+  /** What the position counts; `position` (in the log) by default. */
+  positionName?: string;
 }
 
 /** How far a long command has got: a position in the log and the events handled to get there. */
@@ -27,12 +31,12 @@ export function startProgress(sink: ProgressSink, options: ProgressOptions): Pro
   return sink.isTTY ? barProgress(sink, options) : lineProgress(sink, options);
 }
 
-function barProgress(sink: ProgressSink, { label, total }: ProgressOptions): Progress {
+function barProgress(sink: ProgressSink, { label, total, unit = 'events' }: ProgressOptions): Progress {
   const started = Date.now();
   const format =
     total === undefined
-      ? `${label} {events} events | {rate} events/s | {duration_formatted}`
-      : `${label} [{bar}] {percentage}% | {events} events | {rate} events/s | eta {eta_formatted}`;
+      ? `${label} {events} ${unit} | {rate} ${unit}/s | {duration_formatted}`
+      : `${label} [{bar}] {percentage}% | {events} ${unit} | {rate} ${unit}/s | eta {eta_formatted}`;
   // A TTY sink is a terminal's stream, which the bar moves the cursor on.
   const bar = new SingleBar({ format, stream: sink as NodeJS.WriteStream, hideCursor: true, etaBuffer: 50 }, Presets.shades_classic);
   bar.start(total === undefined ? 1 : Number(total), 0, { events: 0, rate: 0 });
@@ -50,7 +54,7 @@ function barProgress(sink: ProgressSink, { label, total }: ProgressOptions): Pro
   };
 }
 
-function lineProgress(sink: ProgressSink, { label, total, everyMs = 1000 }: ProgressOptions): Progress {
+function lineProgress(sink: ProgressSink, { label, total, everyMs = 1000, unit = 'events', positionName = 'position' }: ProgressOptions): Progress {
   const started = Date.now();
   let next = started + everyMs;
   return {
@@ -58,8 +62,8 @@ function lineProgress(sink: ProgressSink, { label, total, everyMs = 1000 }: Prog
       const now = Date.now();
       if (now < next) return;
       next = now + everyMs;
-      const where = total === undefined || total === 0n ? `at position ${position}` : `at position ${position} of ${total} (${Math.floor(Number((position * 100n) / total))} %)`;
-      sink.write(`${label}: ${events} events, ${where}, ${rate(events, started)} events/s\n`);
+      const where = total === undefined || total === 0n ? `at ${positionName} ${position}` : `at ${positionName} ${position} of ${total} (${Math.floor(Number((position * 100n) / total))} %)`;
+      sink.write(`${label}: ${events} ${unit}, ${where}, ${rate(events, started)} ${unit}/s\n`);
     },
     stop() {},
   };

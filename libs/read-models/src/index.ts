@@ -11,3 +11,4 @@ export * from './projections/accounts-listing';
 export * from './projections/all-projections';
 export * from './projection-thread/projection-thread';
 export * from './describe-error';
+export * from './bin-table';

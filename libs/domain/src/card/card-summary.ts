@@ -1,5 +1,6 @@
 import { FieldError, invalid } from '../shared/errors';
 import { networkFromBin } from './bin-network';
+import { BinInfo, CardFunding } from './bin-table';
 import { fullYear, isExpired } from './expiry';
 import { passesLuhn } from './luhn';
 import { CardNetwork, isCardNetwork } from './networks';
@@ -21,6 +22,13 @@ export interface CardSummary {
   bin: string;
   network: CardNetwork;
   fingerprint: string;
+  /**
+   * The issuing country (ISO 3166-1 alpha-2) from the BIN table; null when the table does not
+   * hold the BIN. Absent in payments started before the BIN table existed: read as null.
+   */
+  country?: string | null;
+  /** From the BIN table; `unknown` when the table does not hold the BIN. Absent in payments started before the BIN table existed: read as unknown. */
+  funding?: CardFunding;
 }
 
 /**
@@ -33,17 +41,23 @@ export type CardFingerprint = (digits: string) => string;
 const FIELD = 'payment_method.card';
 const NUMBER_SHAPE = /^\d{12,19}$/;
 
+/** The card number's digits: payers paste numbers grouped as printed, and the groups carry no meaning. */
+export function cardDigits(number: string): string {
+  return number.replace(/\s+/g, '');
+}
+
 /**
  * Checks a card and reduces it to its summary. Every broken rule is reported at once, each with
- * its field path, as one `invalid` error (422).
+ * its field path, as one `invalid` error (422). `bin` is what the BIN table holds for the card's
+ * number, looked up by the caller (`longestPrefixMatch` over `cardDigits`), so this stays pure.
  */
-export function summariseCard(card: CardInput, options: { now: Date; fingerprint: CardFingerprint }): CardSummary {
-  // Payers paste numbers grouped as printed; the groups carry no meaning.
-  const digits = card.number.replace(/\s+/g, '');
+export function summariseCard(card: CardInput, options: { now: Date; fingerprint: CardFingerprint; bin: BinInfo }): CardSummary {
+  const digits = cardDigits(card.number);
   const errors: FieldError[] = [...numberErrors(digits), ...expiryErrors(card, options.now), ...cvcErrors(card.cvc)];
   const network = cardNetwork(digits, card.network, errors);
   if (errors.length > 0 || network === undefined) throw invalid('the card is not valid', errors);
-  return { last4: digits.slice(-4), bin: digits.slice(0, 6), network, fingerprint: options.fingerprint(digits) };
+  const { country, funding } = options.bin;
+  return { last4: digits.slice(-4), bin: digits.slice(0, 6), network, fingerprint: options.fingerprint(digits), country, funding };
 }
 
 function numberErrors(digits: string): FieldError[] {

@@ -1,5 +1,6 @@
 export * from './networks';
 export * from './bin-network';
+export * from './bin-table';
 export * from './luhn';
 export * from './expiry';
 export * from './card-summary';

@@ -1,7 +1,7 @@
 import { CARD_NETWORKS, isCardNetwork } from '../card/networks';
 import { FieldError } from '../shared/errors';
 import { isCurrency } from '../shared/money';
-import { isCountryCode } from './country-codes';
+import { isCountryCode } from '../shared/country-codes';
 import { ConditionField, ConditionOperator, RuleCondition } from './route-definition';
 
 /** Ordering only means something for amounts; the other fields are names and codes. */

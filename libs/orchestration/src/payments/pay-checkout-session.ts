@@ -101,8 +101,8 @@ export class PayCheckoutSession {
         accountId,
         tiers,
         card,
-        // No BIN-to-country table yet: rules on bin_country hold for no payment (see tier-planning/rule-conditions).
-        binCountry: null,
+        // From the BIN table, as the API edge looked it up; null (unknown BIN) holds no bin_country condition.
+        binCountry: card.country ?? null,
         attempts,
         accountProcessorIds: account.processorIds,
         captureMethod: session.capture_method,

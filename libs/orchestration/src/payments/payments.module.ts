@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { Clock } from '@payments/domain';
 import { AccountsModule } from '../accounts/accounts.module';
+import { BinTableModule } from '../bins/bin-table.module';
 import { CheckoutSessionsModule } from '../checkout-sessions/checkout-sessions.module';
 import { RoutesModule } from '../routes/routes.module';
 import { CLOCK, REDIS } from '../tokens';
@@ -23,7 +24,7 @@ import { TierRoutingResolver } from './tier-routing';
  * so the session and route modules come along. Metrics are recorded when a PAYMENT_METRICS provider is global.
  */
 @Module({
-  imports: [AccountsModule, RoutesModule, CheckoutSessionsModule, ProcessorConnectorsModule],
+  imports: [AccountsModule, RoutesModule, CheckoutSessionsModule, ProcessorConnectorsModule, BinTableModule],
   providers: [
     PaymentCards,
     TierRoutingResolver,
