@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CheckoutSession, Clock } from '@payments/domain';
 import { ReadModelStore } from '@payments/read-models';
 import { overdueCheckoutSessions, unreleasedCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
-import { errorMessage } from '../error-message';
+import { PeriodicSweep } from '../periodic-sweep';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK } from '../tokens';
 import { ExpireOverdueSessions } from './expire-checkout-sessions';
@@ -22,10 +22,7 @@ const SWEEP_BATCH = 100;
  */
 @Injectable()
 export class ExpiredSessionsSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ExpiredSessionsSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = false;
+  private readonly sweeps = new PeriodicSweep(new Logger(ExpiredSessionsSweeper.name), SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly commands: CommandBus,
@@ -35,43 +32,26 @@ export class ExpiredSessionsSweeper implements OnApplicationBootstrap, BeforeApp
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    this.sweeps.start();
   }
 
-  /** Waits for a sweep in progress, so that none writes while the stores close. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.sweeps.stop();
   }
 
   /** One pass: expire what is overdue, then release what is settled but still attached. */
   async sweep(): Promise<void> {
     const overdue = await overdueCheckoutSessions(this.store, this.clock.now(), { limit: SWEEP_BATCH });
     for (const [accountId, sessionIds] of byAccount(overdue)) {
-      await this.commands.execute(new ExpireOverdueSessions(accountId, sessionIds)).catch((error: unknown) => this.failed(`expire sessions of ${accountId}`, error));
+      await this.commands.execute(new ExpireOverdueSessions(accountId, sessionIds)).catch((error: unknown) => this.sweeps.failed(`expire sessions of ${accountId}`, error));
     }
     for (const { session, attachedRouteIds } of await unreleasedCheckoutSessions(this.store, SWEEP_BATCH)) {
       await this.routes
         .release(session.accountId, session.id, attachedRouteIds, { accountId: session.accountId, correlationId: session.id })
-        .catch((error: unknown) => this.failed(`release the routes of ${session.id}`, error));
+        .catch((error: unknown) => this.sweeps.failed(`release the routes of ${session.id}`, error));
     }
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.sweeping = this.sweep()
-        .catch((error: unknown) => this.failed('sweep', error))
-        .finally(() => {
-          this.sweeping = undefined;
-          if (!this.stopped) this.schedule();
-        });
-    }, SWEEP_INTERVAL_MS);
-  }
-
-  private failed(what: string, error: unknown): void {
-    this.logger.error(`could not ${what}, retrying on the next sweep: ${errorMessage(error)}`);
-  }
 }
 
 function byAccount(sessions: readonly CheckoutSession[]): Map<string, string[]> {

@@ -4,7 +4,7 @@ import { EventStore } from '@payments/event-store';
 import { ProjectionRunner, ReadModelStore } from '@payments/read-models';
 import { authorizationsMadeBefore, paymentOperations, paymentsWithPendingOperations } from '@payments/read-models/projections/payment-operations';
 import { CommandRunner } from '../../command-handling/command-runner';
-import { errorMessage } from '../../error-message';
+import { PeriodicSweep } from '../../periodic-sweep';
 import { READ_MODEL_STORE } from '../../projections/read-models.tokens';
 import { CLOCK, EVENT_STORE } from '../../tokens';
 import { loadAfterApproval, runAfterApproval } from './after-approval-stream';
@@ -28,10 +28,7 @@ const SWEEP_BATCH = 100;
  */
 @Injectable()
 export class AfterApprovalSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(AfterApprovalSweeper.name);
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = false;
+  private readonly sweeps = new PeriodicSweep(new Logger(AfterApprovalSweeper.name), SWEEP_INTERVAL_MS, () => this.sweep());
 
   constructor(
     private readonly runner: CommandRunner,
@@ -43,27 +40,19 @@ export class AfterApprovalSweeper implements OnApplicationBootstrap, BeforeAppli
 
   /** The first sweep follows the catch-up at once, in the background: the service answers meanwhile. */
   onApplicationBootstrap(): void {
-    this.sweeping = new ProjectionRunner(paymentOperations, this.events, this.store)
-      .catchUp()
-      .then(() => this.sweep())
-      .catch((error: unknown) => this.failed('resume the operations a previous run left', error))
-      .finally(() => {
-        this.sweeping = undefined;
-        if (!this.stopped) this.schedule();
-      });
+    const catchUpThenSweep = () => new ProjectionRunner(paymentOperations, this.events, this.store).catchUp().then(() => this.sweep());
+    this.sweeps.start({ what: 'resume the operations a previous run left', run: catchUpThenSweep });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.sweeps.stop();
   }
 
   /** One pass: expire what is due, then resume what waits for a processor. */
   async sweep(): Promise<void> {
     const due = new Date(this.clock.now().getTime() - AUTHORIZATION_VALIDITY_MS);
     for (const paymentId of await authorizationsMadeBefore(this.store, due, SWEEP_BATCH)) {
-      await this.expire(paymentId).catch((error: unknown) => this.failed(`expire the authorization of ${paymentId}`, error));
+      await this.expire(paymentId).catch((error: unknown) => this.sweeps.failed(`expire the authorization of ${paymentId}`, error));
     }
     for (const paymentId of await paymentsWithPendingOperations(this.store, SWEEP_BATCH)) {
       // Not awaited: a processor may take long, and one payment must not hold up the others.
@@ -85,18 +74,4 @@ export class AfterApprovalSweeper implements OnApplicationBootstrap, BeforeAppli
     void this.driver.drive(paymentId);
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.sweeping = this.sweep()
-        .catch((error: unknown) => this.failed('sweep', error))
-        .finally(() => {
-          this.sweeping = undefined;
-          if (!this.stopped) this.schedule();
-        });
-    }, SWEEP_INTERVAL_MS);
-  }
-
-  private failed(what: string, error: unknown): void {
-    this.logger.error(`could not ${what}, retrying on the next sweep: ${errorMessage(error)}`);
-  }
 }
