@@ -119,6 +119,7 @@ describe('checkout sessions over HTTP', () => {
           { index: 2, line_items: lineItem(shop.prices.basic, 1900), amount_subtotal: 1900, amount_discount: 380, amount_total: 1520, currency: 'USD', processor_route_id: shop.routes.fallback },
         ],
         processor_route_id: shop.routes.main,
+        capture_method: 'automatic',
         success_url: 'https://shop.example/ok?session_id={CHECKOUT_SESSION_ID}',
         return_url: 'https://shop.example/cancel',
         expires_at: new Date(Date.parse(res.body.created_at) + 24 * HOUR_MS).toISOString(),
