@@ -1,3 +1,4 @@
+import { ProcessorAnalytics } from '@payments/read-models/projections/analytics-reports';
 import { Html, html, jsonBlock } from '../html';
 import { formatTime } from '../money-format';
 import { statusBadge } from './payments.view';
@@ -47,17 +48,8 @@ export interface ProcessorRow {
   name: string;
   status: string;
   connector: string;
-  analytics?: {
-    attempts: number;
-    approved: number;
-    declined: number;
-    timeouts: number;
-    errors: number;
-    skipped: number;
-    approval_rate: number | null;
-    p50_ms: number | null;
-    p95_ms: number | null;
-  };
+  /** The analytics' numbers of the window shown; absent for a processor without any. */
+  analytics?: ProcessorAnalytics;
 }
 
 const percent = (rate: number | null | undefined) => (rate === null || rate === undefined ? '–' : `${(rate * 100).toFixed(1)} %`);
