@@ -61,6 +61,9 @@ describe('payments over HTTP', () => {
         checkout_session_id: sessionId,
         status: 'succeeded',
         amount: 5000,
+        amount_captured: 5000,
+        amount_refunded: 0,
+        capture_method: 'automatic',
         currency: 'USD',
         tier: 0,
         processor_id: processor,
@@ -76,8 +79,11 @@ describe('payments over HTTP', () => {
           bin: '424242',
           network: 'visa',
           fingerprint: createHmac('sha256', 'e2e-fingerprint-secret-0123').update(VISA).digest('hex'),
+          // No BIN table imported in this app: every BIN is unknown.
+          country: null,
+          funding: 'unknown',
         },
-        attempts: [{ tier: 0, processor_id: processor, kind: 'attempted', outcome: 'approved', optimized: false, code: null, reason: null, duration_ms: expect.any(Number) }],
+        attempts: [{ tier: 0, processor_id: processor, kind: 'attempted', outcome: 'approved', optimized: false, code: null, reason: null, duration_ms: expect.any(Number), resolution: null }],
         created_at: expect.any(String),
         completed_at: expect.any(String),
       });

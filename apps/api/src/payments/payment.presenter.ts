@@ -20,7 +20,16 @@ export function presentPayment(view: PaymentView) {
     response_code: view.response_code,
     response_summary: view.response_summary,
     failure_reason: view.failure_reason,
-    source: { type: view.source.type, last4: view.source.last4, bin: view.source.bin, network: view.source.network, fingerprint: view.source.fingerprint },
+    source: {
+      type: view.source.type,
+      last4: view.source.last4,
+      bin: view.source.bin,
+      network: view.source.network,
+      fingerprint: view.source.fingerprint,
+      // Absent in payments started before the BIN table: as for a BIN the table does not hold.
+      country: view.source.country ?? null,
+      funding: view.source.funding ?? 'unknown',
+    },
     attempts: view.attempts.map(({ tier, processor_id, kind, outcome, optimized, code, reason, duration_ms, resolution }) => ({
       tier,
       processor_id,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CAPTURE_METHODS, CARD_NETWORKS, CaptureMethod, CardNetwork } from '@payments/domain';
+import { CAPTURE_METHODS, CARD_FUNDINGS, CARD_NETWORKS, CaptureMethod, CardFunding, CardNetwork } from '@payments/domain';
 import { StoredEvent } from '../events/event.schema';
 import { PageOf } from '../http/page.schema';
 import { PAYMENT_STATUSES, PayDto } from './payment.dto';
@@ -22,6 +22,17 @@ export class PaymentSource {
 
   @ApiProperty({ example: 'c0a8f3e1b2d4968570e1f2a3b4c5d6e7', description: 'Recognises the same card across payments; a keyed hash, not reversible' })
   fingerprint!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'US',
+    description: 'The issuing country (ISO 3166-1 alpha-2) from the BIN table (the longest prefix of the number that the table holds); null when the table does not hold the BIN, and then no bin_country rule condition holds',
+  })
+  country!: string | null;
+
+  @ApiProperty({ enum: CARD_FUNDINGS, example: 'credit', description: 'From the BIN table; unknown when the table does not hold the BIN' })
+  funding!: CardFunding;
 }
 
 export class PaymentAttempt {
@@ -192,7 +203,7 @@ export const PAYMENT_EXAMPLE: Payment = {
   response_code: '00',
   response_summary: 'Approved',
   failure_reason: null,
-  source: { type: 'card', last4: '4242', bin: '424242', network: 'visa', fingerprint: 'c0a8f3e1b2d4968570e1f2a3b4c5d6e7' },
+  source: { type: 'card', last4: '4242', bin: '424242', network: 'visa', fingerprint: 'c0a8f3e1b2d4968570e1f2a3b4c5d6e7', country: 'US', funding: 'credit' },
   attempts: [
     { tier: 0, processor_id: 'proc_stg_Decliner7Kq2', kind: 'attempted', outcome: 'declined', optimized: false, code: '51', reason: null, duration_ms: 3, resolution: null },
     { tier: 0, processor_id: 'proc_stg_Approver3Xm8', kind: 'attempted', outcome: 'approved', optimized: false, code: '00', reason: null, duration_ms: 2, resolution: null },

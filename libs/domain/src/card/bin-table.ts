@@ -5,7 +5,8 @@ import { CardNetwork, isCardNetwork } from './networks';
 export const BIN_FUNDING_TYPES = ['credit', 'debit', 'prepaid'] as const;
 export type BinFundingType = (typeof BIN_FUNDING_TYPES)[number];
 /** The card summary's funding: the BIN table's type, or `unknown` for a BIN the table does not hold. */
-export type CardFunding = BinFundingType | 'unknown';
+export const CARD_FUNDINGS = [...BIN_FUNDING_TYPES, 'unknown'] as const;
+export type CardFunding = (typeof CARD_FUNDINGS)[number];
 
 /** The columns of a BIN table file (API.md "BIN table"), in their order. */
 export const BIN_TABLE_COLUMNS = ['bin_prefix', 'country', 'network', 'type'] as const;
