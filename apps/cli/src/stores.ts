@@ -67,15 +67,7 @@ export interface ReadModels {
  */
 export async function openReadModels(settings: Settings): Promise<ReadModels> {
   if (settings.redisUrl) {
-    const redis = new Redis(settings.redisUrl, { keyPrefix: settings.redisKeyPrefix, maxRetriesPerRequest: 2, lazyConnect: true });
-    redis.on('error', () => undefined);
-    try {
-      await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      redis.disconnect();
-      throw new SetupError(`cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
-    }
+    const redis = await connectRedis(settings.redisUrl, settings.redisKeyPrefix);
     return {
       readModels: new RedisReadModelStore(redis),
       where: `Redis (REDIS_URL), keys under ${settings.redisKeyPrefix}rm:`,
@@ -86,4 +78,22 @@ export async function openReadModels(settings: Settings): Promise<ReadModels> {
   }
   const readModels = new SqliteReadModelStore({ dataDir: settings.dataDir, largeCommits: true });
   return { readModels, where: resolve(join(settings.dataDir, 'read-models.db')), close: () => readModels.close() };
+}
+
+/**
+ * A Redis connection for one command, answering before it is used: a command that cannot reach
+ * Redis says so at once instead of retrying in the background. Its errors after that are the
+ * command's (each call rejects), so the client's own error events are not printed twice.
+ */
+export async function connectRedis(url: string, keyPrefix: string): Promise<Redis> {
+  const redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (error) {
+    redis.disconnect();
+    throw new SetupError(`cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+  }
 }
