@@ -65,6 +65,13 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   subscribeToAll(options: SubscribeToAllOptions): Subscription;
+  /**
+   * The store's identity: made once, when the store itself is created, and the same for every
+   * process and every reopening of it afterwards. Read models record the identity of the store
+   * they follow, so checkpoints of another store (a fresh DATA_DIR beside an old Redis) are
+   * found at start instead of silently skipping the new store's events.
+   */
+  identity(): Promise<string>;
   /** Throws when the store cannot be reached (readiness probe). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import {
   excludeSystemEvents,
   jsonEvent,
 } from '@eventstore/db-client';
+import { randomUUID } from 'node:crypto';
 import { EventMetadata } from '@payments/domain';
 import { assertNotEmpty } from './append-checks';
 import {
@@ -31,6 +32,18 @@ import {
   WrongExpectedRevision,
 } from './event-store';
 import { OpenSubscriptions, reportDeliveryFailure } from './open-subscriptions';
+
+/**
+ * The stream whose metadata holds the store's identity. Metadata, not an event: it is written to
+ * `$$store_identity-payments` as a `$metadata` system event, which readAll and subscriptions
+ * leave out, so no consumer of the log ever sees it.
+ */
+export const STORE_IDENTITY_STREAM = 'store_identity-payments';
+
+interface IdentityMetadata {
+  [key: string]: unknown;
+  payments_store_identity?: string;
+}
 
 export interface EventStoreDbOptions {
   /** EVENTSTORE_CONNECTION_STRING, e.g. `esdb://localhost:2113?tls=false`. */
@@ -154,6 +167,29 @@ export class EventStoreDbEventStore implements EventStore {
         await delivery.catch(() => undefined);
       },
     });
+  }
+
+  /**
+   * Read from the identity stream's metadata; the first caller on a server without one writes it
+   * with expected revision no_stream, so racing processes agree on the first writer's.
+   */
+  async identity(): Promise<string> {
+    const stored = await this.storedIdentity();
+    if (stored !== undefined) return stored;
+    try {
+      await this.client.setStreamMetadata<IdentityMetadata>(STORE_IDENTITY_STREAM, { payments_store_identity: randomUUID() }, { expectedRevision: NO_STREAM });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+    }
+    const written = await this.storedIdentity();
+    if (written === undefined) throw new Error(`the metadata of ${STORE_IDENTITY_STREAM} holds no payments_store_identity`);
+    return written;
+  }
+
+  private async storedIdentity(): Promise<string | undefined> {
+    const { metadata } = await this.client.getStreamMetadata<IdentityMetadata>(STORE_IDENTITY_STREAM);
+    const identity = metadata?.payments_store_identity;
+    return typeof identity === 'string' ? identity : undefined;
   }
 
   async ping(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppendSignal } from './append-signal';
 import { assertExpectedRevision, assertNotEmpty, resultOfRepeatedAppend } from './append-checks';
 import { PagedLog, startCatchUpSubscription } from './catch-up-subscription';
@@ -36,6 +37,8 @@ export class MemoryEventStore implements EventStore, PagedLog {
   private readonly streams = new Map<string, StoredEvent[]>();
   readonly appends = new AppendSignal();
   private readonly subscriptions = new OpenSubscriptions();
+  /** Each memory store is a store of its own. */
+  private readonly storeIdentity = randomUUID();
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     assertNotEmpty(stream, events);
@@ -82,6 +85,10 @@ export class MemoryEventStore implements EventStore, PagedLog {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     return this.subscriptions.track(startCatchUpSubscription(this, options));
+  }
+
+  async identity(): Promise<string> {
+    return this.storeIdentity;
   }
 
   async ping(): Promise<void> {}

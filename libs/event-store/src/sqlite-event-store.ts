@@ -17,7 +17,7 @@ import {
 } from './event-store';
 import { OpenSubscriptions } from './open-subscriptions';
 import type { AppendOutcome, AppendRequest } from './sqlite-append-writer';
-import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase, openEventsDatabaseReadOnly } from './sqlite-events-database';
+import { EVENT_COLUMNS, EventRow, eventFromRow, openEventsDatabase, openEventsDatabaseReadOnly, storeIdentityOf } from './sqlite-events-database';
 import { SqliteWriter, errorFrom, openSqliteWriter } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
@@ -134,6 +134,10 @@ export class SqliteEventStore implements EventStore, PagedLog {
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     return this.subscriptions.track(startCatchUpSubscription(this, options));
+  }
+
+  async identity(): Promise<string> {
+    return storeIdentityOf(this.db);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordedEvent } from './event-store';
@@ -19,6 +20,8 @@ export function eventsDatabaseFile(dataDir: string): string {
  *   index makes the idempotency lookup cheap and forbids a duplicate id in a stream.
  * - busy_timeout: another process holding the write lock makes an append wait, not fail, for
  *   up to `busyTimeoutMs` (5 s by default).
+ * - store_identity holds one row, the store's identity (EventStore.identity), made by whichever
+ *   connection creates the file first: INSERT OR IGNORE keeps the first of racing openers'.
  */
 export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Database.Database {
   mkdirSync(dataDir, { recursive: true });
@@ -39,8 +42,22 @@ export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Datab
       UNIQUE (stream_id, revision)
     );
     CREATE UNIQUE INDEX IF NOT EXISTS events_by_stream_and_event_id ON events (stream_id, event_id);
+    CREATE TABLE IF NOT EXISTS store_identity (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      identity  TEXT    NOT NULL
+    );
   `);
+  db.prepare('INSERT OR IGNORE INTO store_identity (singleton, identity) VALUES (1, ?)').run(randomUUID());
   return db;
+}
+
+/** The identity the events file was created with (see openEventsDatabase). */
+export function storeIdentityOf(db: Database.Database): string {
+  // A file made before identities were (opened read-only here) has no such table yet.
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_identity'").pluck().get();
+  const identity = table === undefined ? undefined : (db.prepare('SELECT identity FROM store_identity WHERE singleton = 1').pluck().get() as string | undefined);
+  if (identity === undefined) throw new Error('the events file holds no store identity: open it once read-write (start the service) to give it one');
+  return identity;
 }
 
 /**

@@ -14,6 +14,10 @@ import {
 export interface StoreUnderTest {
   store: EventStore;
   cleanup(): Promise<void>;
+  /** Another store on the same data, as another process or a restart opens it (closed by the test); needs `can.reopen`. */
+  reopen?(): Promise<EventStore>;
+  /** A store on other data (a fresh DATA_DIR), closed and removed by its cleanup; needs `can.another`. */
+  another?(): Promise<StoreUnderTest>;
 }
 
 /**
@@ -21,16 +25,18 @@ export interface StoreUnderTest {
  * Streams are named uniquely per run and reads of the global log are narrowed to the streams
  * a test wrote, so the suite also runs against a server that keeps data between runs.
  */
-export function eventStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+export function eventStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>, can: { reopen?: boolean; another?: boolean } = {}): void {
   describe(`${name} event store contract`, () => {
     let store: EventStore;
     let cleanup: () => Promise<void>;
+    let opened: StoreUnderTest;
     const run = randomBytes(5).toString('hex');
     let streamCount = 0;
     const newStream = (category = 'contract') => `${category}-t${run}x${++streamCount}`;
 
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      opened = await makeStore();
+      ({ store, cleanup } = opened);
     });
     afterEach(async () => {
       await cleanup();
@@ -44,6 +50,42 @@ export function eventStoreContract(name: string, makeStore: () => Promise<StoreU
 
     const readAllOf = async (streams: string[], fromPosition: bigint) =>
       (await collect(store.readAll({ fromPosition }))).filter((event) => streams.includes(event.streamId));
+
+    describe('identity', () => {
+      it('has one identity, the same on every call, however many callers ask at once', async () => {
+        const identities = await Promise.all(range(5).map(() => store.identity()));
+        expect(identities[0]).toMatch(/\S{8,}/);
+        expect(new Set(identities).size).toBe(1);
+        expect(await store.identity()).toBe(identities[0]);
+      });
+
+      (can.reopen ? it : it.skip)('keeps its identity for another store opened on the same data', async () => {
+        const identity = await store.identity();
+        const again = await opened.reopen!();
+        try {
+          expect(await again.identity()).toBe(identity);
+        } finally {
+          await again.close();
+        }
+      });
+
+      (can.another ? it : it.skip)('differs from the identity of a store on other data', async () => {
+        const other = await opened.another!();
+        try {
+          expect(await other.store.identity()).not.toBe(await store.identity());
+        } finally {
+          await other.cleanup();
+        }
+      });
+
+      it('keeps the identity out of the log: reading all streams shows no event for it', async () => {
+        const before = await currentEnd();
+        await store.identity();
+        const after = await currentEnd();
+        const between = (await collect(store.readAll({ fromPosition: before }))).filter((event) => event.position < after);
+        expect(between).toEqual([]);
+      });
+    });
 
     describe('expected revisions', () => {
       it('starts a new stream at revision 0 with no_stream', async () => {

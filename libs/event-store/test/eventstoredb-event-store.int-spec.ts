@@ -7,10 +7,15 @@ import { eventStoreContract } from './contract';
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 
 if (connectionString) {
-  eventStoreContract('eventstoredb', async () => {
-    const store = new EventStoreDbEventStore({ connectionString });
-    return { store, cleanup: () => store.close() };
-  });
+  // No `another`: the suite has one server, and a server is one store.
+  eventStoreContract(
+    'eventstoredb',
+    async () => {
+      const store = new EventStoreDbEventStore({ connectionString });
+      return { store, cleanup: () => store.close(), reopen: async () => new EventStoreDbEventStore({ connectionString }) };
+    },
+    { reopen: true },
+  );
 } else {
   // Printed as well as titled: jest's default reporter shows skipped tests only as a count.
   beforeAll(() => console.warn('SKIPPED: the EventStoreDB contract suite needs EVENTSTORE_CONNECTION_STRING (no server is configured)'));

@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventToAppend, RecordedEvent, SqliteEventStore, WrongExpectedRevision, randomEventId, readStreamToArray } from '@payments/event-store';
-import { eventStoreContract } from './contract';
+import { StoreUnderTest, eventStoreContract } from './contract';
 import { exitOf, onEachLine, spawnTypeScript } from './processes/spawn-typescript';
 
-eventStoreContract('sqlite', async () => {
+async function sqliteStoreUnderTest(): Promise<StoreUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'events-'));
   const store = new SqliteEventStore({ dataDir });
   return {
@@ -15,8 +15,12 @@ eventStoreContract('sqlite', async () => {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+    reopen: async () => new SqliteEventStore({ dataDir }),
+    another: sqliteStoreUnderTest,
   };
-});
+}
+
+eventStoreContract('sqlite', sqliteStoreUnderTest, { reopen: true, another: true });
 
 describe('sqlite group commit', () => {
   let dataDir: string;
