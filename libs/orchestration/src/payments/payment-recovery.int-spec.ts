@@ -255,6 +255,23 @@ describe('recovery of unfinished payments at start', () => {
     expect(await second.eventTypes(call.payment_id)).toContain('PaymentSucceeded');
   });
 
+  it('writes no new mark while nothing but its own marks was appended', async () => {
+    const first = await start();
+    await first.processor('Approving');
+    await first.pay(await first.session([{ amount: 1000 }]));
+    const log = first.module.get(PaymentWorkLog);
+
+    for (let round = 0; round < 5; round++) {
+      await log.moveMark();
+      // Time for the live subscription to see the mark just written, as the next interval would.
+      await sleep(100);
+    }
+
+    let marks = 0;
+    for await (const event of first.runner.store.readAll()) if (event.type === 'PaymentWorkLowWaterMarkAdvanced') marks++;
+    expect(marks).toBe(1);
+  });
+
   it('re-sends a call with the processor settings its tier was planned with, not those a change made since', async () => {
     const first = await start();
     const processorId = await first.processor('Approving, then declining');

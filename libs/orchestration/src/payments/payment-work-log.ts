@@ -154,10 +154,13 @@ export class PaymentWorkLog implements OnApplicationBootstrap, BeforeApplication
   }
 
   private apply(recorded: RecordedEvent): void {
-    const after = this.position;
-    this.position = recorded.position;
     // Most of the log is neither a payment's nor a session's: told by the stream name, before any parsing.
     const category = categoryOf(recorded.streamId);
+    // The mark's own events do not move it on: else each mark written would be a reason to write
+    // the next, and an idle service would append one every interval forever.
+    if (category === 'recovery') return;
+    const after = this.position;
+    this.position = recorded.position;
     if (category !== 'payment' && category !== 'checkout_session') return;
     const event = domainEventOf(recorded);
     if (!isEventOf(event, 'payment') && !isEventOf(event, 'checkout_session')) return;
