@@ -35,6 +35,15 @@ export class MemoryReadModelStore implements ReadModelStore {
   private readonly checkpoints = new Map<string, bigint>();
   private readonly generations = new Map<string, number>();
   private readonly building = new Map<string, Building>();
+  private followed: string | undefined;
+
+  async followedEventStore(): Promise<string | undefined> {
+    return this.followed;
+  }
+
+  async followEventStore(identity: string): Promise<void> {
+    this.followed = identity;
+  }
 
   async get<T>(collection: string, id: string): Promise<T | undefined> {
     return getDoc<T>(this.collections, collection, id);

@@ -66,6 +66,14 @@ export interface ReadModelStore {
    * its next commit or publish fails.
    */
   beginRebuild(projection: string, collections: readonly string[]): Promise<ReadModelRebuild>;
+  /**
+   * The identity of the event store these read models follow (EventStore.identity), as last
+   * recorded; undefined in a store that has recorded none. Checkpoints are positions in that
+   * store's log and mean nothing in another's.
+   */
+  followedEventStore(): Promise<string | undefined>;
+  /** Records the identity of the event store the read models follow from now on. */
+  followEventStore(identity: string): Promise<void>;
   /** Throws when the store cannot be reached (readiness probe). */
   ping(): Promise<void>;
   /** Releases what the store opened itself; a Redis client handed in stays open. */

@@ -146,6 +146,14 @@ export class RedisReadModelStore implements ReadModelStore {
     };
   }
 
+  async followedEventStore(): Promise<string | undefined> {
+    return (await this.redis.get('rm:event_store')) ?? undefined;
+  }
+
+  async followEventStore(identity: string): Promise<void> {
+    await this.redis.set('rm:event_store', identity);
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

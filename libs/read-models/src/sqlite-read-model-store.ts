@@ -129,6 +129,15 @@ export class SqliteReadModelStore implements ReadModelStore {
     };
   }
 
+  async followedEventStore(): Promise<string | undefined> {
+    return this.statements.followed.get() as string | undefined;
+  }
+
+  /** On the reading connection: written once at start, before any projection commits. */
+  async followEventStore(identity: string): Promise<void> {
+    this.statements.follow.run(identity);
+  }
+
   async ping(): Promise<void> {
     this.statements.ping.get();
   }
@@ -188,6 +197,8 @@ function prepareStatements(db: Database.Database) {
       )
       .safeIntegers(true),
     generation: db.prepare(GENERATION_SQL).safeIntegers(true),
+    followed: db.prepare('SELECT identity FROM followed_event_store WHERE singleton = 1').pluck(),
+    follow: db.prepare('INSERT INTO followed_event_store (singleton, identity) VALUES (1, ?) ON CONFLICT (singleton) DO UPDATE SET identity = excluded.identity'),
     ping: db.prepare('SELECT 1').pluck(),
   };
 }

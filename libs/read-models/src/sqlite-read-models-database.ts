@@ -18,6 +18,7 @@ function readModelsDatabaseFile(dataDir: string): string {
  *   see (no row: the bare name, generation 0). A rebuild writes generation `building` beside
  *   the served one, its checkpoint in `building_position`; publishing it is one transaction
  *   that repoints served_collections and moves the checkpoint, whatever the size of the data.
+ * - followed_event_store: one row, the identity of the event store the checkpoints are positions of.
  */
 export function openReadModelsDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true });
@@ -48,6 +49,10 @@ export function openReadModelsDatabase(dataDir: string): Database.Database {
       collection TEXT PRIMARY KEY,
       stored_as  TEXT NOT NULL
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS followed_event_store (
+      singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+      identity  TEXT    NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS generations (
       projection        TEXT PRIMARY KEY,
       served            INTEGER NOT NULL,

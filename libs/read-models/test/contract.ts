@@ -255,6 +255,26 @@ export function readModelStoreContract(open: () => Promise<OpenedStore>): void {
     });
   });
 
+  describe('the event store followed', () => {
+    it('follows no event store until one is recorded', async () => {
+      expect(await store.followedEventStore()).toBeUndefined();
+    });
+
+    it('reads back the identity recorded last', async () => {
+      await store.followEventStore('store-one');
+      expect(await store.followedEventStore()).toBe('store-one');
+      await store.followEventStore('store-two');
+      expect(await store.followedEventStore()).toBe('store-two');
+    });
+
+    it('keeps the identity through a reset of the projections, which is how read models of another store are rebuilt', async () => {
+      await store.followEventStore('store-one');
+      await write(put('things', 'a', { id: 'a' }, entry('all', 1)));
+      await store.reset('test', ['things']);
+      expect(await store.followedEventStore()).toBe('store-one');
+    });
+  });
+
   describe('reset', () => {
     beforeEach(async () => {
       await write(

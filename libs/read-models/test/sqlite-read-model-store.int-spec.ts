@@ -18,15 +18,17 @@ describe('SqliteReadModelStore', () => {
     };
   });
 
-  it('keeps documents and checkpoints in <dataDir>/read-models.db across reopening', async () => {
+  it('keeps documents, checkpoints and the event store followed in <dataDir>/read-models.db across reopening', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'read-models-'));
     try {
       const first = new SqliteReadModelStore({ dataDir });
       await first.commit('test', undefined, 3n, [{ op: 'put', collection: 'things', id: 'a', doc: { id: 'a' }, indexes: [{ index: 'all', score: 1 }] }]);
+      await first.followEventStore('store-one');
       await first.close();
 
       const second = new SqliteReadModelStore({ dataDir: join(dataDir, '.') });
       expect(await second.checkpoint('test')).toBe(3n);
+      expect(await second.followedEventStore()).toBe('store-one');
       expect(await second.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [{ id: 'a' }], total: 1 });
       await second.close();
     } finally {

@@ -29,6 +29,8 @@ export function withFailingCommits(store: ReadModelStore, failing: (call: number
     },
     reset: (projection, collections) => store.reset(projection, collections),
     beginRebuild: (projection, collections) => store.beginRebuild(projection, collections),
+    followedEventStore: () => store.followedEventStore(),
+    followEventStore: (identity) => store.followEventStore(identity),
     ping: () => store.ping(),
     close: () => store.close(),
   };
