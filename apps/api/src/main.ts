@@ -4,6 +4,7 @@ import { Settings, SettingsError, loadSettings } from '@payments/orchestration';
 import { createApp } from './app';
 import { SandboxBootstrap } from './sandbox/sandbox.bootstrap';
 import { sandboxBanner } from './sandbox/sandbox-banner';
+import { ReadModelsOfAnotherStore } from './start-up/followed-event-store.guard';
 import { PortUnavailable, holdPort } from './start-up/port';
 
 function settingsOrExit(): Settings {
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
     if (error instanceof PortUnavailable) exit(error.message, 1);
     throw error;
   });
-  const app = await createApp(settings);
+  const app = await createApp(settings).catch((error: unknown) => {
+    if (error instanceof ReadModelsOfAnotherStore) exit(error.message, 1);
+    throw error;
+  });
   const baseUrl = (port: number) => `http://localhost:${port}`;
   await held.release();
   try {

@@ -37,6 +37,12 @@ export interface Settings {
    * asks its status, at the least (never sooner than the call's own timeout_ms).
    */
   attemptResolutionDelayMs: number;
+  /**
+   * READ_MODELS_ON_MISMATCH: what start-up does with read models that follow another event store
+   * (a fresh DATA_DIR beside a Redis that served an earlier one): refuse to start (the default),
+   * or delete them and rebuild them from this event store.
+   */
+  readModelsOnMismatch: 'refuse' | 'rebuild';
 }
 
 /** The resolver's pauses by default: soon, then less and less often, hourly at most. */
@@ -164,5 +170,6 @@ export function loadSettings(env: Env = process.env): Settings {
     webhookRetryScheduleMs: durations(env, 'WEBHOOK_RETRY_SCHEDULE', DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS),
     attemptResolutionBackoffMs: durations(env, 'ATTEMPT_RESOLUTION_BACKOFF', DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS),
     attemptResolutionDelayMs: duration(env, 'ATTEMPT_RESOLUTION_DELAY', 0, 24 * 3_600_000),
+    readModelsOnMismatch: oneOf(env, 'READ_MODELS_ON_MISMATCH', ['refuse', 'rebuild'] as const, 'refuse'),
   };
 }

@@ -12,3 +12,4 @@ export * from './projections/all-projections';
 export * from './projection-thread/projection-thread';
 export * from './describe-error';
 export * from './bin-table';
+export * from './followed-event-store';

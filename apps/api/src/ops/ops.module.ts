@@ -8,6 +8,7 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { OpenApiDocs } from './openapi-docs';
 import { ReadinessProbe } from './readiness-probe';
+import { FollowedEventStoreGuard } from '../start-up/followed-event-store.guard';
 
 /**
  * Operations: JSON request logs, health and readiness probes, Prometheus metrics and the
@@ -18,7 +19,9 @@ import { ReadinessProbe } from './readiness-probe';
   imports: [LoggerModule.forRootAsync({ inject: [SETTINGS], useFactory: (settings: Settings) => loggerParams(settings.logLevel) })],
   controllers: [HealthController, MetricsController],
   // PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS: the ports through which the payment cascade, the operations after the approval and webhooks (libs/orchestration) count into these metrics.
+  // FollowedEventStoreGuard: here, beside the readiness probe, as every app built by createApp needs it before its projections start.
   providers: [
+    FollowedEventStoreGuard,
     MetricsService,
     ReadinessProbe,
     OpenApiDocs,
