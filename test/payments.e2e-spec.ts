@@ -29,6 +29,7 @@ const PAYMENT_FIELDS = [
   'failure_reason',
   'source',
   'attempts',
+  'routing',
   'created_at',
   'completed_at',
 ];
@@ -84,6 +85,8 @@ describe('payments over HTTP', () => {
           funding: 'unknown',
         },
         attempts: [{ tier: 0, processor_id: processor, kind: 'attempted', outcome: 'approved', optimized: false, code: null, reason: null, duration_ms: expect.any(Number), resolution: null }],
+        // A priority route orders as listed: nothing else decided it.
+        routing: [{ tier: 0, route_id: route, route_revision: 1, strategy: 'priority', order: [processor], why: {} }],
         created_at: expect.any(String),
         completed_at: expect.any(String),
       });

@@ -62,6 +62,7 @@ describe.each([
         { processor_id: a, split: null },
         { processor_id: b, split: null },
       ],
+      auth_rate: null,
       revision: 1,
       created_at: expect.any(String),
       updated_at: created.body.created_at,
@@ -109,8 +110,21 @@ describe('processor routes over HTTP', () => {
       rules: [],
       failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
       optimized_retry: false,
+      auth_rate: null,
       revision: 1,
     });
+  });
+
+  it('takes an auth_rate route, filling in the settings it leaves out, and drops them when the route moves to another strategy', async () => {
+    const created = await routes.create({ name: 'Smart', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { window: 50, exploration_percent: 2.5 } }).expect(201);
+    const defaults = await routes.create({ name: 'Smart defaults', processors: twoProcessors(), strategy: 'auth_rate' }).expect(201);
+
+    expect(created.body).toMatchObject({ strategy: 'auth_rate', auth_rate: { window: 50, min_samples: 5, default_rate: 1, exploration_percent: 2.5 } });
+    expect(defaults.body.auth_rate).toEqual({ window: 200, min_samples: 5, default_rate: 1, exploration_percent: 5 });
+    const patched = await routes.patch(created.body.id, { auth_rate: { min_samples: 10 } }).expect(200);
+    expect(patched.body).toMatchObject({ auth_rate: { window: 200, min_samples: 10, default_rate: 1, exploration_percent: 5 }, revision: 2 });
+    const moved = await routes.patch(created.body.id, { strategy: 'priority' }).expect(200);
+    expect(moved.body).toMatchObject({ strategy: 'priority', auth_rate: null, revision: 3 });
   });
 
   it('takes a volume split whose integer splits add up to 100', async () => {
@@ -172,6 +186,12 @@ describe('processor routes over HTTP', () => {
       ['a blank decline code', () => ({ name: 'r', processors: twoProcessors(), failover: { decline_codes: ['05', ' '] } }), 'failover.decline_codes[1]'],
       ['max_attempts of 0', () => ({ name: 'r', processors: twoProcessors(), failover: { max_attempts: 0 } }), 'failover.max_attempts'],
       ['max_attempts above 20', () => ({ name: 'r', processors: twoProcessors(), failover: { max_attempts: 21 } }), 'failover.max_attempts'],
+      ['auth_rate settings on another strategy', () => ({ name: 'r', processors: twoProcessors(), auth_rate: { window: 50 } }), 'auth_rate'],
+      ['an auth_rate window of 0', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { window: 0 } }), 'auth_rate.window'],
+      ['an auth_rate window above 1000', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { window: 1001 } }), 'auth_rate.window'],
+      ['min_samples above the window', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { window: 10, min_samples: 11 } }), 'auth_rate.min_samples'],
+      ['a default_rate above 1', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { default_rate: 1.5 } }), 'auth_rate.default_rate'],
+      ['an exploration_percent above 100', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { exploration_percent: 101 } }), 'auth_rate.exploration_percent'],
     ])('%s', async (_, body, field) => {
       const res = await routes.create(body()).expect(422);
 
@@ -208,6 +228,9 @@ describe('processor routes over HTTP', () => {
       ['an unknown property', () => ({ name: 'r', processors: twoProcessors(), colour: 'red' }), 'colour'],
       ['an unknown property of a processor', () => ({ name: 'r', processors: [{ processor_id: h.processors[0], weight: 3 }] }), 'processors[0].weight'],
       ['an unknown property of a rule', () => ({ ...ruleBased([{ field: 'currency', operator: 'equal', value: 'USD' }]), rules: [{ conditions: [], processors: [], priority: 1 }] }), 'rules[0].priority'],
+      ['an auth_rate window that is not an integer', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { window: 20.5 } }), 'auth_rate.window'],
+      ['a default_rate that is not a number', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { default_rate: 'high' } }), 'auth_rate.default_rate'],
+      ['an unknown auth_rate setting', () => ({ name: 'r', processors: twoProcessors(), strategy: 'auth_rate', auth_rate: { half_life: 3 } }), 'auth_rate.half_life'],
     ])('%s', async (_, body, field) => {
       const res = await routes.create(body()).expect(400);
 
@@ -413,16 +436,18 @@ describe("the routing document's example over HTTP: visa to stripe, mastercard t
   afterAll(() => t.close());
 
   it.each([
-    ['a visa card', '4242424242424242', () => stripe],
-    ['a mastercard', '5555555555554444', () => adyen],
-    ['a card no rule names (amex), by the default list', '378282246310005', () => stripe],
-  ])('routes %s as the example says', async (_, number, processor) => {
+    ['a visa card', '4242424242424242', () => stripe, 0],
+    ['a mastercard', '5555555555554444', () => adyen, 1],
+    ['a card no rule names (amex), by the default list', '378282246310005', () => stripe, null],
+  ])('routes %s as the example says, and says which rule decided', async (_, number, processor, rule) => {
     const session = await shop.session([{ amount: 1000 }], route);
 
     const paid = await shop.pay(session, { payment_method: card(number) }).expect(201);
 
     expect(paid.body).toMatchObject({ status: 'succeeded', route_id: route, processor_id: processor() });
     expect(paid.body.attempts.map((attempt: { processor_id: string }) => attempt.processor_id)).toEqual([processor()]);
+    // No BIN table is imported here: the country is unknown, and said so.
+    expect(paid.body.routing).toEqual([{ tier: 0, route_id: route, route_revision: 1, strategy: 'rule_based', order: [processor()], why: { matched_rule: rule, bin_country: null } }]);
   });
 
   it('skips adyen when it is unavailable and does not fall back to the default list', async () => {

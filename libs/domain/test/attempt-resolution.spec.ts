@@ -38,6 +38,7 @@ const plan = {
   route_revision: 1,
   strategy: 'priority' as const,
   candidate_order: [A, B],
+  why: {},
   plan: [
     { processor_id: A, network: 'visa' as const, skip_reason: null },
     { processor_id: B, network: 'visa' as const, skip_reason: null },

@@ -98,6 +98,7 @@ const tierStarted = (tier: number, over: Partial<TierPlan> = {}): PaymentEvent =
     route_revision: 3,
     strategy: 'priority',
     candidate_order: [A, B, C],
+    why: {},
     plan: [step(A), step(B), step(C)],
     failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
     optimized_retry: false,
@@ -273,7 +274,15 @@ describe('payment decider', () => {
       spec
         .given([started()])
         .when(startTier(0, cost, fees))
-        .then([tierStarted(0, { strategy: 'cost_optimized', candidate_order: [B, C, A], plan: [step(B), step(C), step(A)] }), attempted(0, B, 1)]);
+        .then([
+          tierStarted(0, {
+            strategy: 'cost_optimized',
+            candidate_order: [B, C, A],
+            why: { costs: [{ processor_id: A, cost: 180 }, { processor_id: B, cost: 80 }, { processor_id: C, cost: 130 }] },
+            plan: [step(B), step(C), step(A)],
+          }),
+          attempted(0, B, 1),
+        ]);
     });
 
     it("routes on the bin country recorded when the payment started", () => {
@@ -281,11 +290,11 @@ describe('payment decider', () => {
       spec
         .given([started({ bin_country: 'US' })])
         .when(startTier(0, ruled))
-        .then([tierStarted(0, { strategy: 'rule_based', candidate_order: [C], plan: [step(C)] }), attempted(0, C, 1)]);
+        .then([tierStarted(0, { strategy: 'rule_based', candidate_order: [C], why: { matched_rule: 0, bin_country: 'US' }, plan: [step(C)] }), attempted(0, C, 1)]);
       spec
         .given([started({ bin_country: null })])
         .when(startTier(0, ruled))
-        .then([tierStarted(0, { strategy: 'rule_based' }), attempted(0, A, 1)]);
+        .then([tierStarted(0, { strategy: 'rule_based', why: { matched_rule: null, bin_country: null } }), attempted(0, A, 1)]);
     });
 
     it("draws a volume split's first processor from the payment id", () => {
@@ -294,14 +303,14 @@ describe('payment decider', () => {
       spec
         .given([started()])
         .when(startTier(0, split))
-        .then([tierStarted(0, { strategy: 'volume_split', candidate_order: [B, A, C], plan: [step(B), step(A), step(C)] }), attempted(0, B, 1)]);
+        .then([tierStarted(0, { strategy: 'volume_split', candidate_order: [B, A, C], why: { draw: 83 }, plan: [step(B), step(A), step(C)] }), attempted(0, B, 1)]);
     });
 
     it('runs a tier without a route on the default processor first, then the others in connection order', () => {
       spec
         .given([started({ tiers: [{ ...tiers[0], route_id: null }] })])
         .when(startTier(0, null, processors, C))
-        .then([tierStarted(0, { route_id: null, route_revision: null, candidate_order: [C, A, B], plan: [step(C), step(A), step(B)] }), attempted(0, C, 1)]);
+        .then([tierStarted(0, { route_id: null, route_revision: null, candidate_order: [C, A, B], why: { default_processor_id: C }, plan: [step(C), step(A), step(B)] }), attempted(0, C, 1)]);
     });
 
     it('refuses a route other than the one the tier resolved to when the payment started', () => {
@@ -661,9 +670,21 @@ describe('payment view', () => {
       failure_reason: null,
       source,
       attempts: [],
+      routing: [],
       created_at: at,
       completed_at: null,
     });
+  });
+
+  it("shows each tier's order and what decided it, and no reasons for a tier recorded before they were", () => {
+    const olderTier = tierStarted(1, { route_id: CHEAP, route_revision: 8, candidate_order: [B], plan: [step(B)] });
+    delete (olderTier.data as { why?: unknown }).why;
+    const events = [...callingA, declined(0, A, 1), attempted(0, B, 2), declined(0, B, 2), attempted(0, C, 3), declined(0, C, 3), tierFailed(0, 'exhausted'), olderTier];
+
+    expect(paymentView(events)?.routing).toEqual([
+      { tier: 0, route_id: MAIN, route_revision: 3, strategy: 'priority', order: [A, B, C], why: {} },
+      { tier: 1, route_id: CHEAP, route_revision: 8, strategy: 'priority', order: [B], why: null },
+    ]);
   });
 
   it('shows a call without an answer as an attempt without outcome', () => {

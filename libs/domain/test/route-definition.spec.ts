@@ -29,6 +29,7 @@ describe('route defaults', () => {
       rules: [],
       failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
       optimized_retry: false,
+      auth_rate: null,
     });
   });
 

@@ -17,6 +17,7 @@ const definition = {
   rules: [],
   failover: { on: ['decline' as const, 'timeout' as const, 'error' as const], decline_codes: null, max_attempts: null },
   optimized_retry: false,
+  auth_rate: null,
 };
 const created: RouteEvent = { type: 'RouteCreated', data: { route_id: routeId, account_id: accountId, ...definition, revision: 1, created_at: now.toISOString() } };
 const attached = (sessionId: string): RouteEvent => ({ type: 'RouteAttachedToSession', data: { route_id: routeId, session_id: sessionId } });
@@ -248,6 +249,7 @@ describe("the routing document's example: visa to stripe, mastercard to adyen, d
             processors: [{ processor_id: stripe, split: null }],
             failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
             optimized_retry: false,
+            auth_rate: null,
             revision: 1,
             created_at: now.toISOString(),
           },

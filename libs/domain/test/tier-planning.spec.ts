@@ -301,6 +301,7 @@ describe('tier plan', () => {
         route_revision: null,
         strategy: 'priority',
         candidate_order: [B, A, C],
+        why: { default_processor_id: B },
         plan: [step(B), step(A), step(C)],
         failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
         optimized_retry: false,

@@ -12,6 +12,7 @@ export const definition: RouteDefinition = {
   rules: [],
   failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
   optimized_retry: false,
+  auth_rate: null,
 };
 
 export const created = (routeId: string, accountId: string, createdAt: string, name = definition.name): RouteEvent => ({

@@ -41,6 +41,8 @@ export function presentPayment(view: PaymentView) {
       duration_ms,
       resolution,
     })),
+    // Absent in payments stored before it (until the read model is rebuilt): shown as no decision recorded.
+    routing: (view.routing ?? []).map(({ tier, route_id, route_revision, strategy, order, why }) => ({ tier, route_id, route_revision, strategy, order, why })),
     created_at: view.created_at,
     completed_at: view.completed_at,
   };

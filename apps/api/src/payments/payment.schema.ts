@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { CAPTURE_METHODS, CARD_FUNDINGS, CARD_NETWORKS, CaptureMethod, CardFunding, CardNetwork } from '@payments/domain';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CAPTURE_METHODS, CARD_FUNDINGS, CARD_NETWORKS, CaptureMethod, CardFunding, CardNetwork, ROUTE_STRATEGIES, RouteStrategy } from '@payments/domain';
 import { StoredEvent } from '../events/event.schema';
 import { PageOf } from '../http/page.schema';
 import { PAYMENT_STATUSES, PayDto } from './payment.dto';
@@ -88,6 +88,89 @@ export class PaymentAttempt {
   resolution!: 'unresolved' | 'not_charged' | 'late_approval_voided' | null;
 }
 
+export class ProcessorCost {
+  @ApiProperty({ example: 'proc_stg_4f8Kd2mQ9xTa' })
+  processor_id!: string;
+
+  @ApiProperty({ type: Number, nullable: true, example: 175, description: 'amount * fees.percent / 100 + fees.fixed, in minor units; null: the processor has no fees' })
+  cost!: number | null;
+}
+
+export class ApprovalSegment {
+  @ApiProperty({ enum: CARD_NETWORKS, example: 'visa' })
+  network!: CardNetwork;
+
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+}
+
+export class ProcessorRate {
+  @ApiProperty({ example: 'proc_stg_4f8Kd2mQ9xTa' })
+  processor_id!: string;
+
+  @ApiProperty({ example: 0.9, minimum: 0, maximum: 1, description: 'approved / attempts, or the route\'s default_rate on a cold start' })
+  rate!: number;
+
+  @ApiProperty({ type: 'integer', example: 200, description: "The processor's attempts in the segment within the route's window" })
+  attempts!: number;
+
+  @ApiProperty({ type: 'integer', example: 180, description: 'Of those, the approved ones' })
+  approved!: number;
+
+  @ApiProperty({ example: false, description: 'Fewer than min_samples attempts: the rate is the default_rate' })
+  cold_start!: boolean;
+}
+
+/** Which fields it has depends on the strategy; a priority tier's is empty (the order is the listed one). */
+export class RoutingWhy {
+  @ApiPropertyOptional({ type: String, nullable: true, description: "Without a route: the account's default processor, put first (then connection order)" })
+  default_processor_id?: string | null;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 99, description: "volume_split: the payment's draw, from a hash of its id; the listed shares take 0..99 in turn" })
+  draw?: number;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'rule_based: the index of the first rule whose conditions all held; null: none held, the default list' })
+  matched_rule?: number | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: "rule_based: the card's issuing country from the BIN table; null: the BIN is not in the table, so no bin_country condition held" })
+  bin_country?: string | null;
+
+  @ApiPropertyOptional({ type: [ProcessorCost], description: "cost_optimized: each listed processor's fee for the tier's amount" })
+  costs?: ProcessorCost[];
+
+  @ApiPropertyOptional({ type: ApprovalSegment, description: 'auth_rate: the segment whose rates were used' })
+  segment?: ApprovalSegment;
+
+  @ApiPropertyOptional({ type: [ProcessorRate], description: "auth_rate: each listed processor's rate, with its sample counts, as read when the tier started" })
+  rates?: ProcessorRate[];
+
+  @ApiPropertyOptional({ description: 'auth_rate: the payment explored: it tried the processors as listed instead of by rate' })
+  explored?: boolean;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, description: "auth_rate: the payment's exploration draw in [0, 100), from a hash of its id; below exploration_percent it explores" })
+  exploration_draw?: number;
+}
+
+export class PaymentTierRouting {
+  @ApiProperty({ type: 'integer', minimum: 0, example: 0 })
+  tier!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: 'proute_stg_8Wc3Nf6Lp2Qz', description: 'null: the tier had no route' })
+  route_id!: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 1 })
+  route_revision!: number | null;
+
+  @ApiProperty({ enum: ROUTE_STRATEGIES, example: 'auth_rate', description: 'priority without a route' })
+  strategy!: RouteStrategy;
+
+  @ApiProperty({ type: [String], example: ['proc_stg_Approver3Xm8', 'proc_stg_Decliner7Kq2'], description: "The strategy's order, before the payer's routing.attempts and before any skip" })
+  order!: string[];
+
+  @ApiProperty({ type: RoutingWhy, nullable: true, description: 'What decided the order; null for a tier started before it was recorded' })
+  why!: RoutingWhy | null;
+}
+
 export class Payment {
   @ApiProperty({ example: 'pay_stg_2Jx7Qm4Lk9Wd' })
   id!: string;
@@ -164,6 +247,9 @@ export class Payment {
   @ApiProperty({ type: [PaymentAttempt], description: 'Every processor tried or skipped, in order' })
   attempts!: PaymentAttempt[];
 
+  @ApiProperty({ type: [PaymentTierRouting], description: 'How each tier started ordered its processors, and why (TierStarted), in order' })
+  routing!: PaymentTierRouting[];
+
   @ApiProperty({ format: 'date-time', example: '2026-11-21T10:00:00.000Z' })
   created_at!: string;
 
@@ -208,6 +294,31 @@ export const PAYMENT_EXAMPLE: Payment = {
     { tier: 0, processor_id: 'proc_stg_Decliner7Kq2', kind: 'attempted', outcome: 'declined', optimized: false, code: '51', reason: null, duration_ms: 3, resolution: null },
     { tier: 0, processor_id: 'proc_stg_Approver3Xm8', kind: 'attempted', outcome: 'approved', optimized: false, code: '00', reason: null, duration_ms: 2, resolution: null },
   ],
+  routing: [{ tier: 0, route_id: 'proute_stg_8Wc3Nf6Lp2Qz', route_revision: 1, strategy: 'priority', order: ['proc_stg_Decliner7Kq2', 'proc_stg_Approver3Xm8'], why: {} }],
   created_at: '2026-11-21T10:00:00.000Z',
   completed_at: '2026-11-21T10:00:00.012Z',
+};
+
+/** A payment of an auth_rate route: the approver had the best rate in visa / USD, so it went first. */
+export const AUTH_RATE_PAYMENT_EXAMPLE: Payment = {
+  ...PAYMENT_EXAMPLE,
+  attempts: [{ tier: 0, processor_id: 'proc_stg_Approver3Xm8', kind: 'attempted', outcome: 'approved', optimized: false, code: '00', reason: null, duration_ms: 2, resolution: null }],
+  routing: [
+    {
+      tier: 0,
+      route_id: 'proute_stg_8Wc3Nf6Lp2Qz',
+      route_revision: 2,
+      strategy: 'auth_rate',
+      order: ['proc_stg_Approver3Xm8', 'proc_stg_Decliner7Kq2'],
+      why: {
+        segment: { network: 'visa', currency: 'USD' },
+        rates: [
+          { processor_id: 'proc_stg_Decliner7Kq2', rate: 0.31, attempts: 200, approved: 62, cold_start: false },
+          { processor_id: 'proc_stg_Approver3Xm8', rate: 0.9, attempts: 200, approved: 180, cold_start: false },
+        ],
+        explored: false,
+        exploration_draw: 63.17,
+      },
+    },
+  ],
 };

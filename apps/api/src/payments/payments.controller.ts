@@ -8,7 +8,7 @@ import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal'
 import { ListPaymentsQuery, PayDto } from './payment.dto';
 import { presentEvent } from '../events/event.presenter';
 import { presentPayment } from './payment.presenter';
-import { PAYMENT_EXAMPLE, PAY_EXAMPLE, Payment, PaymentEventList, PaymentPage } from './payment.schema';
+import { AUTH_RATE_PAYMENT_EXAMPLE, PAYMENT_EXAMPLE, PAY_EXAMPLE, Payment, PaymentEventList, PaymentPage } from './payment.schema';
 
 const NO_PAYMENT = 'No payment with this id in the account.';
 
@@ -58,7 +58,7 @@ export class PaymentsController {
 
   @Get('v1/payments/:id')
   @ApiOperation({ operationId: 'getPayment', summary: 'One payment, folded from its events: every processor tried or skipped is in `attempts`' })
-  @ApiOkResponse({ type: Payment, example: PAYMENT_EXAMPLE })
+  @ApiOkResponse({ type: Payment, example: AUTH_RATE_PAYMENT_EXAMPLE })
   @ApiProblems({ 404: NO_PAYMENT })
   async get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
     return presentPayment((await this.reader.payment(accountOf(principal), id)).view);

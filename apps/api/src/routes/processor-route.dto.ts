@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import {
+  AUTH_RATE_DEFAULTS,
   CONDITION_FIELDS,
   CONDITION_OPERATORS,
   ConditionField,
@@ -9,6 +10,7 @@ import {
   ConditionValue,
   FAILOVER_TRIGGERS,
   FailoverTrigger,
+  MAX_AUTH_RATE_WINDOW,
   MAX_FAILOVER_ATTEMPTS,
   MAX_ROUTE_NAME_LENGTH,
   MAX_ROUTE_PROCESSORS,
@@ -131,6 +133,44 @@ export class FailoverDto {
   max_attempts?: number | null;
 }
 
+export class AuthRateDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_AUTH_RATE_WINDOW,
+    default: AUTH_RATE_DEFAULTS.window,
+    description: "How many of each processor's latest attempts in the payment's segment (card network and currency) its approval rate counts.",
+  })
+  @Omittable()
+  @IsInt()
+  window?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    default: AUTH_RATE_DEFAULTS.min_samples,
+    description: 'A processor with fewer attempts than this in the window counts as default_rate. At most window (else 422).',
+  })
+  @Omittable()
+  @IsInt()
+  min_samples?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: AUTH_RATE_DEFAULTS.default_rate, description: 'The rate of a processor without min_samples attempts yet; 1.0 gives a new processor traffic.' })
+  @Omittable()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  default_rate?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 100,
+    default: AUTH_RATE_DEFAULTS.exploration_percent,
+    description: 'The share of payments, drawn from a hash of the payment id, that try the processors as listed instead, so every processor keeps getting samples.',
+  })
+  @Omittable()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  exploration_percent?: number;
+}
+
 export class CreateProcessorRouteDto {
   @ApiProperty({ example: 'US Optimized', minLength: 1, maxLength: MAX_ROUTE_NAME_LENGTH, description: 'Not blank.' })
   @IsString()
@@ -155,7 +195,9 @@ export class CreateProcessorRouteDto {
     description:
       'The order in which a tier tries the processors. priority: as listed. volume_split: the first processor drawn by `split` ' +
       'from a hash of the payment id, the rest as listed. rule_based: the first rule whose conditions all hold gives the list, ' +
-      'else `processors`. cost_optimized: ascending by amount * fees.percent / 100 + fees.fixed, ties as listed.',
+      'else `processors`. cost_optimized: ascending by amount * fees.percent / 100 + fees.fixed, ties as listed. auth_rate: ' +
+      "descending by each processor's recent approval rate in the payment's segment (card network and currency), ties as " +
+      'listed; see `auth_rate` for its settings (docs/routing.md).',
   })
   @Omittable()
   @IsIn(ROUTE_STRATEGIES)
@@ -197,6 +239,19 @@ export class CreateProcessorRouteDto {
   @Omittable()
   @IsBoolean()
   optimized_retry?: boolean;
+
+  @ApiPropertyOptional({
+    type: AuthRateDto,
+    nullable: true,
+    description:
+      'Only with strategy auth_rate (on another strategy 422), each setting optional; absent or null: the defaults ' +
+      `{window: ${AUTH_RATE_DEFAULTS.window}, min_samples: ${AUTH_RATE_DEFAULTS.min_samples}, default_rate: ${AUTH_RATE_DEFAULTS.default_rate}, exploration_percent: ${AUTH_RATE_DEFAULTS.exploration_percent}}. ` +
+      'A PATCH that names it replaces it whole, with the defaults for what it leaves out; a PATCH that moves the route to another strategy drops it.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuthRateDto)
+  auth_rate?: AuthRateDto | null;
 }
 
 /**

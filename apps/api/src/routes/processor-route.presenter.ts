@@ -11,6 +11,8 @@ export function presentRoute(route: RouteView) {
     rules: route.rules,
     failover: route.failover,
     optimized_retry: route.optimized_retry,
+    // Absent in routes listed before the auth_rate strategy existed: they have no such settings.
+    auth_rate: route.auth_rate ?? null,
     revision: route.revision,
     created_at: route.createdAt,
     updated_at: route.updatedAt,

@@ -63,6 +63,20 @@ export class RouteFailover {
   max_attempts!: number | null;
 }
 
+export class RouteAuthRate {
+  @ApiProperty({ type: 'integer', example: 200, description: "How many of each processor's latest attempts in the payment's segment its rate counts" })
+  window!: number;
+
+  @ApiProperty({ type: 'integer', example: 5, description: 'Fewer attempts in the window: the processor counts as default_rate' })
+  min_samples!: number;
+
+  @ApiProperty({ example: 1, description: 'The rate of a processor without min_samples attempts yet' })
+  default_rate!: number;
+
+  @ApiProperty({ example: 5, description: 'Percent of payments that try the processors as listed instead (exploration)' })
+  exploration_percent!: number;
+}
+
 export class ProcessorRoute {
   @ApiProperty({ example: 'proute_stg_8Wc3Nf6Lp2Qz' })
   id!: string;
@@ -87,6 +101,9 @@ export class ProcessorRoute {
 
   @ApiProperty({ example: false })
   optimized_retry!: boolean;
+
+  @ApiProperty({ type: RouteAuthRate, nullable: true, description: 'The auth_rate strategy\'s settings, every default filled in; null with any other strategy' })
+  auth_rate!: RouteAuthRate | null;
 
   @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1 when created, +1 on every change; each payment records the revision it used' })
   revision!: number;
@@ -133,6 +150,7 @@ export const ROUTE_EXAMPLE: ProcessorRoute = {
   rules: [],
   failover: { on: ['decline', 'timeout', 'error'], decline_codes: null, max_attempts: null },
   optimized_retry: false,
+  auth_rate: null,
   revision: 1,
   created_at: '2026-11-21T10:00:00.000Z',
   updated_at: '2026-11-21T10:00:00.000Z',

@@ -5,6 +5,8 @@ import {
   PaymentEvent,
   PaymentState,
   ProcessorOutcome,
+  RoutePolicy,
+  TierRouting,
   accountDecider,
   decidePayment,
   evolvePayment,
@@ -80,6 +82,41 @@ describe('auditPayment', () => {
     ]);
   });
 
+  it('compares no reasons for a tier recorded before they were', async () => {
+    await recordPayment([[A, 'declined', '05'], [B, 'approved']], (event) => {
+      if (event.type !== 'TierStarted') return event;
+      const { why: _why, ...data } = event.data;
+      return { ...event, data };
+    });
+
+    expect((await audit()).flatMap((decision) => decision.differences)).toEqual([]);
+  });
+
+  describe('of an auth_rate tier', () => {
+    const learned = { approval_stats: { [A]: { attempts: 100, approved: 10 }, [B]: { attempts: 100, approved: 90 } } };
+    beforeEach(async () => {
+      const created = await events.readStream(`route-${ROUTE}`)[Symbol.asyncIterator]().next();
+      const state = routeDecider.evolve(routeDecider.initialState(), created.value as never);
+      const accountProcessors = [{ id: A }, { id: B }];
+      await append(`route-${ROUTE}`, routeDecider.decide({ type: 'UpdateRoute', routeId: ROUTE, accountId: ACCOUNT, changes: { strategy: 'auth_rate', auth_rate: { exploration_percent: 0 } }, accountProcessors }, state, { now }));
+    });
+    const smart: Partial<RoutePolicy> = { strategy: 'auth_rate', revision: 2, auth_rate: { window: 200, min_samples: 5, default_rate: 1, exploration_percent: 0 } };
+
+    it('orders again from the rates the tier recorded, not from any read model', async () => {
+      await recordPayment([[B, 'approved']], undefined, undefined, smart, learned);
+
+      expect((await audit()).flatMap((decision) => decision.differences)).toEqual([]);
+    });
+
+    it('reports an order the recorded rates do not give', async () => {
+      await recordPayment([[B, 'approved']], (event) => (event.type === 'TierStarted' ? { ...event, data: { ...event.data, candidate_order: [A, B] } } : event), undefined, smart, learned);
+
+      const [start] = await audit();
+
+      expect(start.differences).toContainEqual({ path: 'TierStarted.candidate_order', expected: [B, A], recorded: [A, B] });
+    });
+  });
+
   it('reports an event no step of the cascade records where it stands', async () => {
     await recordPayment([[B, 'approved']], undefined, B);
     await append(`payment-${PAYMENT}`, [{ type: 'ProcessorSkipped', data: { payment_id: PAYMENT, tier: 0, processor_id: A, network: 'visa', reason: 'unavailable' } }]);
@@ -124,7 +161,13 @@ describe('auditPayment', () => {
    * The payment as the saga records it with every processor active, the processors answering
    * as given; `tamper` changes what is stored (not what the saga goes on from).
    */
-  async function recordPayment(answers: [string, ProcessorOutcome, string?][], tamper: (event: PaymentEvent) => PaymentEvent = (event) => event, only?: string): Promise<void> {
+  async function recordPayment(
+    answers: [string, ProcessorOutcome, string?][],
+    tamper: (event: PaymentEvent) => PaymentEvent = (event) => event,
+    only?: string,
+    policy: Partial<RoutePolicy> = {},
+    read: Pick<TierRouting, 'approval_stats'> = {},
+  ): Promise<void> {
     let state: PaymentState = initialPaymentState();
     const decide = async (command: PaymentCommand) => {
       const decided = decidePayment(command, state, { now });
@@ -143,8 +186,8 @@ describe('auditPayment', () => {
       attempts: only ? [{ processor_id: only }] : undefined,
     });
     const processors = [A, B].map((id) => ({ id, status: 'active' as const, supported_currencies: [], supported_networks: [], fees: { percent: 0, fixed: 0 } }));
-    const route = { route_id: ROUTE, revision: 1, strategy: 'priority' as const, processors: [{ processor_id: A }, { processor_id: B }], rules: [], failover: { decline_codes: ['05'] }, optimized_retry: false };
-    await decide({ type: 'StartNextTier', paymentId: PAYMENT, tier: 0, routing: { route, processors, default_processor_id: A } });
+    const route: RoutePolicy = { route_id: ROUTE, revision: 1, strategy: 'priority', processors: [{ processor_id: A }, { processor_id: B }], rules: [], failover: { decline_codes: ['05'] }, optimized_retry: false, ...policy };
+    await decide({ type: 'StartNextTier', paymentId: PAYMENT, tier: 0, routing: { route, processors, default_processor_id: A, ...read } });
     for (const [processorId, outcome, code] of answers) {
       const step = nextPaymentStep(state);
       if (step.kind !== 'call' || step.processor_id !== processorId) throw new Error(`fixture: expected a call to ${processorId}, the cascade is at ${step.kind}`);

@@ -120,6 +120,7 @@ function decide(state: PaymentState, recorded: PaymentEvent[], first: RecordedEv
   let expected: PaymentEvent[] | { error: string };
   try {
     expected = decidePayment(step.command, state, { now: decisionTime(recorded, first) });
+    if (step.adjust) expected = step.adjust(expected);
   } catch (error) {
     expected = { error: (error as Error).message };
   }
@@ -132,6 +133,16 @@ interface Step {
   label: string;
   command: PaymentCommand;
   notes: string[];
+  /** Leaves out of what the deciders answer now what the step could not have recorded when it was recorded. */
+  adjust?: (events: PaymentEvent[]) => PaymentEvent[];
+}
+
+function withoutRoutingWhy(events: PaymentEvent[]): PaymentEvent[] {
+  return events.map((event) => {
+    if (event.type !== 'TierStarted') return event;
+    const { why: _why, ...data } = event.data;
+    return { ...event, data };
+  });
 }
 
 /** The command whose answer the step recorded, rebuilt from the stored inputs; null for an event no command answers with first. */
@@ -140,8 +151,22 @@ function stepOf(state: PaymentState, event: PaymentEvent, recorded: RecordedEven
   switch (event.type) {
     case 'TierStarted': {
       const notes: string[] = [];
-      const routing = tierRouting(state, event.data.tier, event.data.route_revision, recorded.position, history, notes, event.data.processor_revisions !== undefined);
-      return { kind: 'start_tier', label: `start tier ${event.data.tier}`, command: { type: 'StartNextTier', paymentId: state.payment.payment_id, tier: event.data.tier, routing }, notes };
+      // The approval rates a tier used came from a read model as it stood then: they are an input the
+      // tier recorded, so the order is derived again from them (and the route's settings at its revision).
+      const rates = event.data.why?.rates;
+      const routing: TierRouting = {
+        ...tierRouting(state, event.data.tier, event.data.route_revision, recorded.position, history, notes, event.data.processor_revisions !== undefined),
+        ...(rates && { approval_stats: Object.fromEntries(rates.map(({ processor_id, attempts, approved }) => [processor_id, { attempts, approved }])) }),
+      };
+      // A tier recorded before its reasons were gives none, so none is compared for it either.
+      const withoutWhy = event.data.why === undefined;
+      return {
+        kind: 'start_tier',
+        label: `start tier ${event.data.tier}`,
+        command: { type: 'StartNextTier', paymentId: state.payment.payment_id, tier: event.data.tier, routing },
+        notes,
+        ...(withoutWhy && { adjust: withoutRoutingWhy }),
+      };
     }
     case 'ProcessorApproved':
     case 'ProcessorDeclined':

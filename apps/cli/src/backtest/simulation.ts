@@ -1,4 +1,6 @@
 import {
+  ApprovalSegment,
+  ApprovalStats,
   CardNetwork,
   PaymentEvent,
   PaymentStartedData,
@@ -40,9 +42,12 @@ export type CandidateResult = { kind: 'approved'; processorId: string } | { kind
 
 export interface Simulated {
   result: CandidateResult;
-  /** The calls the candidate makes whose answer history knows, in order. */
-  calls: { processorId: string; outcome: ProcessorOutcome }[];
+  /** The calls the candidate makes whose answer history knows, in order, each in its segment (network and the tier's currency). */
+  calls: { processorId: string; outcome: ProcessorOutcome; segment: ApprovalSegment }[];
 }
+
+/** For an auth_rate candidate: the listed processors' latest attempts in a segment, as the candidate would have seen them. */
+export type ApprovalStatsSource = (segment: ApprovalSegment) => Record<string, ApprovalStats>;
 
 /** The id the candidate route takes in a replayed payment: it stands in for the route of every tier. */
 export const CANDIDATE_ROUTE_ID = 'candidate';
@@ -56,7 +61,7 @@ const MAX_STEPS = 1000;
  * answering each call as history answered the same call. It stops as unknown at the first
  * call history never made: what that processor would have answered nobody knows.
  */
-export function simulate(payment: PastPayment, route: RoutePolicy): Simulated {
+export function simulate(payment: PastPayment, route: RoutePolicy, approvalStats?: ApprovalStatsSource): Simulated {
   const started: PaymentStartedData = { ...payment.started, tiers: payment.started.tiers.map((tier) => ({ ...tier, route_id: route.route_id })) };
   const now = new Date(started.started_at);
   const paymentId = started.payment_id;
@@ -69,17 +74,16 @@ export function simulate(payment: PastPayment, route: RoutePolicy): Simulated {
     switch (step.kind) {
       case 'finished':
         return { result: step.status === 'succeeded' && approvedBy !== null ? { kind: 'approved', processorId: approvedBy } : { kind: 'failed' }, calls };
-      case 'start_tier':
-        events = decidePayment(
-          { type: 'StartNextTier', paymentId, tier: step.tier, routing: { route, processors: payment.processors, default_processor_id: payment.defaultProcessorId } },
-          state,
-          { now },
-        );
+      case 'start_tier': {
+        const segment = { network: started.card.network, currency: started.tiers[step.tier].currency };
+        const routing = { route, processors: payment.processors, default_processor_id: payment.defaultProcessorId, ...(approvalStats && { approval_stats: approvalStats(segment) }) };
+        events = decidePayment({ type: 'StartNextTier', paymentId, tier: step.tier, routing }, state, { now });
         break;
+      }
       case 'call': {
         const answer = payment.answers.get(answerKey(step.tier, step.processor_id, step.network, step.optimized));
         if (answer === undefined) return { result: { kind: 'unknown', processorId: step.processor_id }, calls };
-        calls.push({ processorId: step.processor_id, outcome: answer.outcome });
+        calls.push({ processorId: step.processor_id, outcome: answer.outcome, segment: { network: step.network, currency: started.tiers[step.tier].currency } });
         if (answer.outcome === 'approved') approvedBy = step.processor_id;
         events = decidePayment(
           {

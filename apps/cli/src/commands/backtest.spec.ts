@@ -94,6 +94,18 @@ describe('backtest', () => {
     expect(rows()[10]).toEqual(['candidate', '11', '5', '6', '0', '45.5 % of the 11 known (45.5 % to 45.5 % of all 11)']);
   });
 
+  it('lets an auth_rate candidate learn from its own replayed calls, payment after payment', async () => {
+    // A approves p1..p5; p6 declines at A and approves at B, whose rate (1 of 1) then passes A's
+    // (5 of 6): from p7 on B goes first, so A is not called for p7..p9 at all.
+    await run({ name: 'Learning', processors: [{ processor_id: A }, { processor_id: B }], strategy: 'auth_rate', auth_rate: { min_samples: 1, exploration_percent: 0 } });
+
+    expect(rows().slice(5, 7)).toEqual([
+      [A, '12', '5', '41.7 %', '9', '5', '55.6 %', '0'],
+      [B, '7', '4', '57.1 %', '7', '4', '57.1 %', '0'],
+    ]);
+    expect(rows()[10]).toEqual(['candidate', '12', '9', '3', '0', '75.0 % of the 12 known (75.0 % to 75.0 % of all 12)']);
+  });
+
   it('refuses a route the API would refuse, naming each field', async () => {
     const attempt = run({ name: 'Bad', processors: [{ processor_id: A, split: 50 }, { processor_id: 'proc_stg_unknown' }] });
 

@@ -1,5 +1,10 @@
 import {
+  AUTH_RATE_DEFAULTS,
   AccountState,
+  ApprovalHistory,
+  ApprovalSegment,
+  approvalStatsOf,
+  withAttempt,
   CardNetwork,
   PaymentEvent,
   ProcessorState,
@@ -13,7 +18,7 @@ import {
 } from '@payments/domain';
 import { EventStore, RecordedEvent } from '@payments/event-store/event-store';
 import { loadCandidateRoute } from '../backtest/candidate-route';
-import { CANDIDATE_ROUTE_ID, CandidateResult, PastPayment, answerKey, simulate } from '../backtest/simulation';
+import { ApprovalStatsSource, CANDIDATE_ROUTE_ID, CandidateResult, PastPayment, Simulated, answerKey, simulate } from '../backtest/simulation';
 import { WriteLine, columns } from '../output';
 import { ProgressSink, startProgress } from '../progress';
 
@@ -64,13 +69,15 @@ export async function backtest(events: EventStore, options: BacktestOptions): Pr
   };
   for (const id of definition.processors.map((processor) => processor.processor_id)) figuresOf(id);
   const results: CandidateResult[] = [];
+  const learning = definition.strategy === 'auth_rate' ? candidateApprovalRates(definition.processors.map((entry) => entry.processor_id), definition.auth_rate?.window ?? AUTH_RATE_DEFAULTS.window) : null;
   for (const payment of payments) {
     for (const call of payment.history) {
       const processor = figuresOf(call.processorId);
       processor.historyCalls++;
       if (call.approved) processor.historyApproved++;
     }
-    const { result, calls } = simulate(payment, route);
+    const { result, calls } = simulate(payment, route, learning?.stats);
+    learning?.record(calls);
     for (const call of calls) {
       const processor = figuresOf(call.processorId);
       processor.candidateCalls++;
@@ -80,6 +87,27 @@ export async function backtest(events: EventStore, options: BacktestOptions): Pr
     results.push(result);
   }
   for (const line of report(definition.name, accountId, options, payments, figures, results)) await options.out(line);
+}
+
+/**
+ * An auth_rate candidate learns from its own replayed calls, payment after payment in the order
+ * they started, as it would have had it been live: a payment counts once per processor, approved
+ * where it was approved (approval-rates.ts). A call history never made teaches it nothing.
+ */
+function candidateApprovalRates(listed: readonly string[], window: number): { stats: ApprovalStatsSource; record(calls: Simulated['calls']): void } {
+  const histories = new Map<string, ApprovalHistory>();
+  const key = (processorId: string, { network, currency }: ApprovalSegment) => `${processorId}:${currency}:${network}`;
+  return {
+    stats: (segment) => Object.fromEntries(listed.map((id) => [id, approvalStatsOf(histories.get(key(id, segment)) ?? '', window)])),
+    record(calls) {
+      const counted = new Map<string, { segment: ApprovalSegment; approved: boolean }>();
+      for (const call of calls) {
+        const first = counted.get(call.processorId);
+        counted.set(call.processorId, { segment: first?.segment ?? call.segment, approved: (first?.approved ?? false) || call.outcome === 'approved' });
+      }
+      for (const [id, { segment, approved }] of counted) histories.set(key(id, segment), withAttempt(histories.get(key(id, segment)) ?? '', approved));
+    },
+  };
 }
 
 /** The account's payments that started in the window, each with the processors and answers it had. */

@@ -1,4 +1,4 @@
-import { domainEventOf, eventOfStream, isId, streamName } from '@payments/domain';
+import { RoutingWhy, domainEventOf, eventOfStream, isId, streamName } from '@payments/domain';
 import { EventStore, RecordedEvent, readStreamToArray } from '@payments/event-store/event-store';
 import { Decision, PaymentHistory, auditPayment } from '../audit/payment-audit';
 import { SetupError, WriteLine, columns } from '../output';
@@ -64,13 +64,14 @@ export function timeline(recorded: readonly RecordedEvent[]): string[] {
       }
       case 'TierStarted': {
         flushCalls();
-        const { tier, route_id, route_revision, strategy, candidate_order, failover, optimized_retry } = event.data;
+        const { tier, route_id, route_revision, strategy, candidate_order, failover, optimized_retry, why } = event.data;
         lines.push('');
         lines.push(`Tier ${tier}  ${route_id === null ? 'no route' : `route ${route_id} revision ${route_revision}`}  strategy ${strategy}  optimized retry ${optimized_retry ? 'on' : 'off'}  (event #${at.revision}, position ${at.position})`);
         lines.push(
           `  failover on ${failover.on.length > 0 ? failover.on.join(', ') : 'nothing'}; soft decline codes ${failover.decline_codes?.join(', ') ?? 'all'}; max attempts ${failover.max_attempts ?? 'no cap'}`,
         );
         lines.push(`  candidate order ${candidate_order.length > 0 ? candidate_order.join(', ') : 'none'}`);
+        if (why) lines.push(...whyLines(why).map((line) => `  ${line}`));
         calls = [callHeader];
         return;
       }
@@ -160,6 +161,20 @@ export function timeline(recorded: readonly RecordedEvent[]): string[] {
   // After its end a payment may still record the resolution of unknown attempts (and what follows an approval).
   const ended = events.some((event) => event.type === 'PaymentSucceeded' || event.type === 'PaymentFailed' || event.type === 'PaymentAuthorized');
   if (last && !ended) lines.push('', `Still processing: the stream ends with ${last.type}`);
+  return lines;
+}
+
+/** What decided a tier's order, as TierStarted recorded it. */
+function whyLines(why: RoutingWhy): string[] {
+  const lines: string[] = [];
+  if (why.default_processor_id !== undefined) lines.push(`no route: default processor ${why.default_processor_id ?? 'none'} first, then connection order`);
+  if (why.draw !== undefined) lines.push(`volume split draw ${why.draw}`);
+  if (why.matched_rule !== undefined) lines.push(`${why.matched_rule === null ? 'no rule held: the default list' : `rule ${why.matched_rule} held`}; BIN country ${why.bin_country ?? 'unknown'}`);
+  if (why.costs) lines.push(`costs ${why.costs.map(({ processor_id, cost }) => `${processor_id} ${cost ?? 'no fees'}`).join(', ')}`);
+  if (why.rates && why.segment) {
+    lines.push(`approval rates in ${why.segment.network} ${why.segment.currency}${why.explored ? `: EXPLORED (draw ${why.exploration_draw}), listed order` : ` (exploration draw ${why.exploration_draw})`}`);
+    lines.push(...columns([['processor', 'rate', 'approved', 'attempts', ''], ...why.rates.map((rate) => [rate.processor_id, rate.rate.toFixed(3), String(rate.approved), String(rate.attempts), rate.cold_start ? 'cold start: default rate' : ''])]).map((line) => `  ${line}`));
+  }
   return lines;
 }
 

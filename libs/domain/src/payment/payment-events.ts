@@ -2,7 +2,7 @@ import { CardSummary } from '../card/card-summary';
 import { CardNetwork } from '../card/networks';
 import { RoutingAttempt } from '../tier-planning/routing-attempts';
 import { SkipReason } from '../tier-planning/skip-reasons';
-import { TierPlan } from '../tier-planning/tier-plan';
+import { RecordedTierPlan } from '../tier-planning/tier-plan';
 import { DomainEvent } from '../shared/event';
 import type { AfterApprovalEvent } from './after-approval/after-approval-events';
 import { CaptureMethod } from './after-approval/capture-method';
@@ -91,7 +91,7 @@ export type PaymentEvent =
   /** What follows the approval: capture, void, expiry and refunds (after-approval/). */
   | AfterApprovalEvent
   | DomainEvent<'PaymentStarted', PaymentStartedData>
-  | DomainEvent<'TierStarted', { payment_id: string; tier: number; processor_revisions?: Record<string, number> } & TierPlan>
+  | DomainEvent<'TierStarted', { payment_id: string; tier: number; processor_revisions?: Record<string, number> } & RecordedTierPlan>
   | DomainEvent<'ProcessorSkipped', { payment_id: string; tier: number; processor_id: string; network: CardNetwork; reason: SkipReason }>
   | DomainEvent<'ProcessorAttempted', ProcessorAttemptedData>
   | DomainEvent<'ProcessorApproved', CallRef & { code: string | null; auth_code: string | null; duration_ms: number }>

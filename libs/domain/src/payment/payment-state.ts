@@ -1,9 +1,9 @@
-import { TierPlan } from '../tier-planning/tier-plan';
+import { RecordedTierPlan } from '../tier-planning/tier-plan';
 import { AttemptsInDoubt, evolveAttemptsInDoubt, noAttemptsInDoubt } from './attempt-resolution';
 import { PaymentEvent, PaymentStartedData, ProcessorAttemptedData } from './payment-events';
 
 /** A started tier and how far its cascade has gone. */
-export interface TierRun extends TierPlan {
+export type TierRun = RecordedTierPlan & {
   index: number;
   /** How many plan entries the cascade has reached (called or skipped). */
   cursor: number;
@@ -17,7 +17,7 @@ export interface TierRun extends TierPlan {
   failed: boolean;
   /** TierStarted's: the revision of each processor the tier may call, as planned. */
   processor_revisions?: Readonly<Record<string, number>>;
-}
+};
 
 export interface PaymentRun {
   status: 'processing' | 'succeeded' | 'failed';

@@ -1,5 +1,7 @@
 import { CardSummary } from '../card/card-summary';
 import { SkipReason } from '../tier-planning/skip-reasons';
+import { RoutingWhy } from '../tier-planning/candidate-order';
+import { RoutePolicyStrategy } from '../tier-planning/route-policy';
 import { PaymentEvent, PaymentFailureReason, PaymentStartedData, PaymentTier } from './payment-events';
 import { lateApprovalUndo } from './attempt-resolution';
 import { CaptureMethod, DEFAULT_CAPTURE_METHOD } from './after-approval/capture-method';
@@ -28,6 +30,18 @@ export interface PaymentAttemptView {
 
 export type AttemptResolutionView = null | 'unresolved' | 'not_charged' | 'late_approval_voided';
 
+/** How one tier ordered its processors, and why (TierStarted). */
+export interface TierRoutingView {
+  tier: number;
+  route_id: string | null;
+  route_revision: number | null;
+  strategy: RoutePolicyStrategy;
+  /** The strategy's order, before the payer's routing.attempts and before any skip. */
+  order: string[];
+  /** Null for a tier started before the decision's reasons were recorded. */
+  why: RoutingWhy | null;
+}
+
 /** The payment as API.md's "Payments" answers it. */
 export interface PaymentView {
   id: string;
@@ -55,6 +69,8 @@ export interface PaymentView {
   failure_reason: PaymentFailureReason | null;
   source: { type: 'card' } & CardSummary;
   attempts: PaymentAttemptView[];
+  /** One entry per tier started, in order. Absent in views stored before it existed (read as none). */
+  routing?: TierRoutingView[];
   created_at: string;
   completed_at: string | null;
 }
@@ -101,6 +117,7 @@ function startedView(data: PaymentStartedData): PaymentView {
     failure_reason: null,
     source: { type: 'card', ...data.card },
     attempts: [],
+    routing: [],
     created_at: data.started_at,
     completed_at: null,
   };
@@ -109,8 +126,10 @@ function startedView(data: PaymentStartedData): PaymentView {
 function applyToView(view: PaymentView, event: PaymentEvent, tiers: readonly PaymentTier[]): PaymentView {
   switch (event.type) {
     case 'TierStarted': {
-      const { amount, currency } = tiers[event.data.tier];
-      return { ...view, tier: event.data.tier, amount, currency, route_id: event.data.route_id, route_revision: event.data.route_revision };
+      const { tier, route_id, route_revision, strategy, candidate_order, why } = event.data;
+      const { amount, currency } = tiers[tier];
+      const routing = [...(view.routing ?? []), { tier, route_id, route_revision, strategy, order: candidate_order, why: why ?? null }];
+      return { ...view, tier, amount, currency, route_id, route_revision, routing };
     }
     case 'ProcessorSkipped':
       return withAttempt(view, {

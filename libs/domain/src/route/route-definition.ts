@@ -1,5 +1,5 @@
 /** What a merchant configures on a processor route (API.md "Processor routes"); the shape of event data and of responses. */
-export const ROUTE_STRATEGIES = ['priority', 'volume_split', 'rule_based', 'cost_optimized'] as const;
+export const ROUTE_STRATEGIES = ['priority', 'volume_split', 'rule_based', 'cost_optimized', 'auth_rate'] as const;
 export type RouteStrategy = (typeof ROUTE_STRATEGIES)[number];
 
 export const CONDITION_FIELDS = ['card_network', 'currency', 'amount', 'bin_country', 'bin'] as const;
@@ -14,6 +14,22 @@ export type FailoverTrigger = (typeof FAILOVER_TRIGGERS)[number];
 export const MAX_ROUTE_PROCESSORS = 20;
 export const MAX_FAILOVER_ATTEMPTS = 20;
 export const MAX_ROUTE_NAME_LENGTH = 200;
+/** The longest `auth_rate.window`: the approval-rates read model keeps this many attempts per processor and segment. */
+export const MAX_AUTH_RATE_WINDOW = 1000;
+
+/** How the `auth_rate` strategy learns (API.md "Processor routes"), every field filled in. */
+export interface AuthRateSettings {
+  /** How many of the processor's latest attempts in the payment's segment its rate counts. */
+  window: number;
+  /** Fewer attempts than this in the window: the processor counts as `default_rate`. */
+  min_samples: number;
+  /** 0..1; 1.0 by default, so a new processor gets traffic and with it samples. */
+  default_rate: number;
+  /** 0..100: the share of payments that try the processors as listed instead, drawn from the payment id. */
+  exploration_percent: number;
+}
+
+export const AUTH_RATE_DEFAULTS: Readonly<AuthRateSettings> = { window: 200, min_samples: 5, default_rate: 1, exploration_percent: 5 };
 
 export interface RouteProcessor {
   processor_id: string;
@@ -50,6 +66,8 @@ export interface RouteDefinition {
   rules: RoutingRule[];
   failover: FailoverPolicy;
   optimized_retry: boolean;
+  /** With the auth_rate strategy, its settings; null with any other. */
+  auth_rate: AuthRateSettings | null;
 }
 
 /** A definition as a client sends it: only name and processors are required. */
@@ -60,6 +78,8 @@ export interface RouteDefinitionInput {
   rules?: RoutingRule[];
   failover?: FailoverInput;
   optimized_retry?: boolean;
+  /** Each setting optional; null or absent: the defaults with auth_rate, none with another strategy. */
+  auth_rate?: Partial<AuthRateSettings> | null;
 }
 
 export interface FailoverInput {
@@ -72,13 +92,25 @@ export interface FailoverInput {
 export type RouteDefinitionPatch = Partial<RouteDefinitionInput>;
 
 export function applyRouteDefaults(input: RouteDefinitionInput): RouteDefinition {
+  const strategy = input.strategy ?? 'priority';
   return {
     name: input.name,
     processors: input.processors.map(({ processor_id, split }) => ({ processor_id, split: split ?? null })),
-    strategy: input.strategy ?? 'priority',
+    strategy,
     rules: (input.rules ?? []).map(normalizeRule),
     failover: applyFailoverDefaults(input.failover ?? {}),
     optimized_retry: input.optimized_retry ?? false,
+    // Settings given with another strategy are kept, so that validation refuses them rather than drop them unseen.
+    auth_rate: input.auth_rate != null ? applyAuthRateDefaults(input.auth_rate) : strategy === 'auth_rate' ? { ...AUTH_RATE_DEFAULTS } : null,
+  };
+}
+
+function applyAuthRateDefaults(input: Partial<AuthRateSettings>): AuthRateSettings {
+  return {
+    window: input.window ?? AUTH_RATE_DEFAULTS.window,
+    min_samples: input.min_samples ?? AUTH_RATE_DEFAULTS.min_samples,
+    default_rate: input.default_rate ?? AUTH_RATE_DEFAULTS.default_rate,
+    exploration_percent: input.exploration_percent ?? AUTH_RATE_DEFAULTS.exploration_percent,
   };
 }
 
@@ -98,14 +130,22 @@ function applyFailoverDefaults(input: FailoverInput): FailoverPolicy {
   };
 }
 
-/** The definition after a PATCH, with defaults for anything the patch leaves out of a field it replaces. */
+/**
+ * The definition after a PATCH, with defaults for anything the patch leaves out of a field it
+ * replaces. `auth_rate` settings belong to their strategy: a PATCH that moves the route to another
+ * strategy without naming `auth_rate` drops them (they were not asked for by this request), and
+ * `auth_rate: null` resets them to the defaults.
+ */
 export function patchRouteDefinition(current: RouteDefinition, patch: RouteDefinitionPatch): RouteDefinition {
+  const strategy = patch.strategy ?? current.strategy;
+  const keptAuthRate = strategy === 'auth_rate' ? current.auth_rate : null;
   return applyRouteDefaults({
     name: patch.name ?? current.name,
     processors: patch.processors ?? current.processors,
-    strategy: patch.strategy ?? current.strategy,
+    strategy,
     rules: patch.rules ?? current.rules,
     failover: patch.failover ?? current.failover,
     optimized_retry: patch.optimized_retry ?? current.optimized_retry,
+    auth_rate: patch.auth_rate !== undefined ? patch.auth_rate : keptAuthRate,
   });
 }

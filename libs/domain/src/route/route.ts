@@ -7,7 +7,8 @@ import { RouteDefinition, RouteDefinitionInput, RouteDefinitionPatch, applyRoute
 import { validateRouteDefinition } from './validate-route-definition';
 
 export type RouteEvent =
-  | DomainEvent<'RouteCreated', { route_id: string; account_id: string; revision: number; created_at: string } & RouteDefinition>
+  /** `auth_rate` is absent in routes created before the auth_rate strategy existed. */
+  | DomainEvent<'RouteCreated', { route_id: string; account_id: string; revision: number; created_at: string } & Omit<RouteDefinition, 'auth_rate'> & Partial<Pick<RouteDefinition, 'auth_rate'>>>
   /** `changes` holds only the fields that differ; `revision` is the route's revision after the change. */
   | DomainEvent<'RouteUpdated', { route_id: string; changes: Partial<RouteDefinition>; revision: number; updated_at: string }>
   | DomainEvent<'RouteAttachedToSession', { route_id: string; session_id: string }>
@@ -119,7 +120,19 @@ export const routeDecider: Decider<RouteCommand, RouteEvent, RouteState, Decisio
       const { route_id, account_id, revision, created_at, ...definition } = event.data;
       return {
         status: 'active',
-        route: { id: route_id, accountId: account_id, ...definition, revision, createdAt: created_at, updatedAt: created_at, sessionIds: [], isAccountDefault: false, accountDefaultClaims: 0 },
+        route: {
+          id: route_id,
+          accountId: account_id,
+          ...definition,
+          // Absent in routes created before the auth_rate strategy, which have no such settings.
+          auth_rate: definition.auth_rate ?? null,
+          revision,
+          createdAt: created_at,
+          updatedAt: created_at,
+          sessionIds: [],
+          isAccountDefault: false,
+          accountDefaultClaims: 0,
+        },
       };
     }
     if (state.status === 'none') return state;

@@ -2,7 +2,7 @@ import { FieldError } from '../shared/errors';
 import { isIntegerBetween, nameErrors } from '../shared/validation';
 import { Processor } from '../processor/processor';
 import { ruleConditionErrors } from './rule-condition';
-import { FailoverPolicy, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE_PROCESSORS, RouteDefinition, RoutingRule } from './route-definition';
+import { FailoverPolicy, MAX_AUTH_RATE_WINDOW, MAX_FAILOVER_ATTEMPTS, MAX_ROUTE_NAME_LENGTH, MAX_ROUTE_PROCESSORS, RouteDefinition, RoutingRule } from './route-definition';
 
 /**
  * Every rule a route definition breaks, with the field path of each (`processors[1].processor_id`).
@@ -18,6 +18,7 @@ export function validateRouteDefinition(definition: RouteDefinition, accountProc
     ...splitErrors(definition),
     ...ruleErrors(definition, known),
     ...failoverErrors(definition.failover),
+    ...authRateErrors(definition),
   ];
 }
 
@@ -102,6 +103,28 @@ function failoverErrors({ on, decline_codes, max_attempts }: FailoverPolicy): Fi
     errors.push({ field: 'failover.max_attempts', message: `must be an integer from 1 to ${MAX_FAILOVER_ATTEMPTS}` });
   }
   return errors;
+}
+
+/** The auth_rate settings, like splits and rules, belong to their strategy alone. */
+function authRateErrors({ strategy, auth_rate }: RouteDefinition): FieldError[] {
+  if (auth_rate === null) return [];
+  if (strategy !== 'auth_rate') return [{ field: 'auth_rate', message: `auth_rate settings apply only to the auth_rate strategy, not ${strategy}` }];
+  const { window, min_samples, default_rate, exploration_percent } = auth_rate;
+  const errors: FieldError[] = [];
+  if (!isIntegerBetween(window, 1, MAX_AUTH_RATE_WINDOW)) errors.push({ field: 'auth_rate.window', message: `must be an integer from 1 to ${MAX_AUTH_RATE_WINDOW}` });
+  if (!isIntegerBetween(min_samples, 1, MAX_AUTH_RATE_WINDOW)) {
+    errors.push({ field: 'auth_rate.min_samples', message: `must be an integer from 1 to ${MAX_AUTH_RATE_WINDOW}` });
+  } else if (errors.length === 0 && min_samples > window) {
+    // No window would ever hold enough attempts: every processor would count as default_rate for good.
+    errors.push({ field: 'auth_rate.min_samples', message: `must be at most the window (${window})` });
+  }
+  if (!isNumberBetween(default_rate, 0, 1)) errors.push({ field: 'auth_rate.default_rate', message: 'must be a number from 0 to 1' });
+  if (!isNumberBetween(exploration_percent, 0, 100)) errors.push({ field: 'auth_rate.exploration_percent', message: 'must be a number from 0 to 100' });
+  return errors;
+}
+
+function isNumberBetween(value: number, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
 }
 
 /** Indexes of values that already appeared earlier in the list. */

@@ -7,6 +7,7 @@ export * from './route-policy';
 export * from './skip-reasons';
 export * from './volume-split';
 export * from './rule-conditions';
+export * from './approval-rates';
 export * from './candidate-order';
 export * from './routing-attempts';
 export * from './tier-plan';

@@ -1,5 +1,5 @@
 import { CardNetwork } from '../card/networks';
-import { ConditionField, ConditionOperator, ConditionValue, FAILOVER_TRIGGERS, FailoverTrigger, RouteDefinition, RouteStrategy } from '../route/route-definition';
+import { AuthRateSettings, ConditionField, ConditionOperator, ConditionValue, FAILOVER_TRIGGERS, FailoverTrigger, RouteDefinition, RouteStrategy } from '../route/route-definition';
 
 /**
  * What one tier's routing needs of a processor route, with the field names of API.md
@@ -46,12 +46,16 @@ export interface RoutePolicy {
   rules: readonly RoutePolicyRule[];
   failover: RoutePolicyFailover;
   optimized_retry: boolean;
+  /** The auth_rate strategy's settings; absent or null: its defaults (only auth_rate reads them). */
+  auth_rate?: AuthRateSettings | null;
 }
 
 /** What a tier routes with of a route at one revision: the saga's (the route now) and the audit's (the revision a payment recorded). */
-export function routePolicyOf(route: Pick<RouteDefinition, 'strategy' | 'processors' | 'rules' | 'failover' | 'optimized_retry'> & { id: string; revision: number }): RoutePolicy {
-  const { id, revision, strategy, processors, rules, failover, optimized_retry } = route;
-  return { route_id: id, revision, strategy, processors, rules, failover, optimized_retry };
+export function routePolicyOf(
+  route: Pick<RouteDefinition, 'strategy' | 'processors' | 'rules' | 'failover' | 'optimized_retry'> & Partial<Pick<RouteDefinition, 'auth_rate'>> & { id: string; revision: number },
+): RoutePolicy {
+  const { id, revision, strategy, processors, rules, failover, optimized_retry, auth_rate } = route;
+  return { route_id: id, revision, strategy, processors, rules, failover, optimized_retry, auth_rate: auth_rate ?? null };
 }
 
 /** Failover with every default filled in, as a tier records it. */

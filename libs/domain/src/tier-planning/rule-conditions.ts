@@ -1,8 +1,9 @@
 import { RoutePolicyCondition, RoutePolicyRule, RoutePolicyRuleField, RoutingFacts } from './route-policy';
 
-/** The first rule whose conditions all hold (a rule without conditions always holds), if any. */
-export function matchingRule(rules: readonly RoutePolicyRule[], facts: RoutingFacts): RoutePolicyRule | undefined {
-  return rules.find((rule) => rule.conditions.every((condition) => ruleConditionHolds(condition, facts)));
+/** The index of the first rule whose conditions all hold (a rule without conditions always holds); null when none does. */
+export function matchingRuleIndex(rules: readonly RoutePolicyRule[], facts: RoutingFacts): number | null {
+  const index = rules.findIndex((rule) => rule.conditions.every((condition) => ruleConditionHolds(condition, facts)));
+  return index === -1 ? null : index;
 }
 
 /**

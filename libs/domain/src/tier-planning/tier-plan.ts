@@ -1,5 +1,6 @@
 import { CardNetwork } from '../card/networks';
-import { candidateOrder, noRouteOrder } from './candidate-order';
+import { ApprovalStats } from './approval-rates';
+import { RoutingDecision, RoutingWhy, noRouteOrder, routingDecision } from './candidate-order';
 import { ResolvedFailover, resolveFailover, RoutePolicy, RoutePolicyStrategy, RoutingFacts } from './route-policy';
 import { attemptSlots, AttemptSlot, RoutingAttempt } from './routing-attempts';
 import { ProcessorSnapshot, SkipReason, skipReason } from './skip-reasons';
@@ -18,11 +19,16 @@ export interface TierPlan {
   strategy: RoutePolicyStrategy;
   /** The strategy's order of the tier's processors. */
   candidate_order: string[];
+  /** What decided that order (the matched rule, the costs, the rates used, the draw). */
+  why: RoutingWhy;
   /** The cascade's steps in the order it takes them. */
   plan: PlanEntry[];
   failover: ResolvedFailover;
   optimized_retry: boolean;
 }
+
+/** A plan as TierStarted records it: `why` is absent in tiers started before it was recorded. */
+export type RecordedTierPlan = Omit<TierPlan, 'why'> & { why?: RoutingWhy };
 
 /** What the service resolves when a tier starts. */
 export interface TierRouting {
@@ -36,6 +42,12 @@ export interface TierRouting {
    * calls use the settings it was planned with; absent where the reader does not know them.
    */
   processor_revisions?: Readonly<Record<string, number>>;
+  /**
+   * For an auth_rate route: each listed processor's latest attempts in the payment's segment
+   * (card network and currency), as far back as the route's window, read when the tier starts.
+   * The tier records them (TierStarted's `why.rates`), so a replay orders from the same numbers.
+   */
+  approval_stats?: Readonly<Record<string, ApprovalStats>>;
 }
 
 /**
@@ -47,7 +59,10 @@ export interface TierRouting {
 export function planTier(routing: TierRouting, facts: RoutingFacts, attempts: readonly RoutingAttempt[] | null): TierPlan {
   const processors = new Map(routing.processors.map((processor) => [processor.id, processor]));
   const { route } = routing;
-  const order = route === null ? noRouteOrder(routing.processors, routing.default_processor_id) : candidateOrder(route, facts, processors);
+  const { order, why }: RoutingDecision =
+    route === null
+      ? { order: noRouteOrder(routing.processors, routing.default_processor_id), why: { default_processor_id: routing.default_processor_id } }
+      : routingDecision(route, facts, processors, routing.approval_stats);
   const slots: AttemptSlot[] = attempts === null ? order.map((id) => ({ processor_id: id, network: facts.card_network })) : attemptSlots(attempts, order, facts.card_network, processors);
   const notAttempted: PlanEntry[] = order
     .filter((id) => !slots.some((slot) => slot.processor_id === id))
@@ -59,6 +74,7 @@ export function planTier(routing: TierRouting, facts: RoutingFacts, attempts: re
     // Without a route a tier runs as API.md says: priority order and every failover default.
     strategy: route?.strategy ?? 'priority',
     candidate_order: order,
+    why,
     plan: [...notAttempted, ...steps],
     failover: resolveFailover(route?.failover ?? {}),
     optimized_retry: route?.optimized_retry ?? false,

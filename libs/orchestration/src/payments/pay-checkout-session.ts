@@ -92,7 +92,7 @@ export class PayCheckoutSession {
       // Should it fail to read, the payment starts without it, and the saga reads it (retrying).
       const [, routing] = await Promise.all([
         this.sessionPayments.begin(accountId, sessionId, paymentId, metadata),
-        this.routing.resolve(accountId, tiers[0].route_id, account).catch(() => undefined),
+        this.routing.resolve(accountId, tiers[0].route_id, { network: card.network, currency: tiers[0].currency }, account).catch(() => undefined),
       ]);
       const start = {
         type: 'StartPayment' as const,

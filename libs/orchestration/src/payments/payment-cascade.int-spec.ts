@@ -301,7 +301,7 @@ describe('the payment cascade', () => {
       const { processorIds } = await h.module.get(AccountsReader).account(h.accountId);
       const tiers = paymentTiers(session, null);
       await runPaymentCommand(h.runner, { type: 'StartPayment', paymentId, checkoutSessionId: sessionId, accountId: h.accountId, tiers, card: h.card(), binCountry: null, accountProcessorIds: processorIds }, {});
-      const routing = await h.module.get(TierRoutingResolver).resolve(h.accountId, tiers[0].route_id);
+      const routing = await h.module.get(TierRoutingResolver).resolve(h.accountId, tiers[0].route_id, { network: h.card().network, currency: tiers[0].currency });
       // A revision the processor's stream never reached: as if its stream had been cut short.
       await runPaymentCommand(h.runner, { type: 'StartNextTier', paymentId, tier: 0, routing: { ...routing, processor_revisions: { [approving]: 7 } } }, {});
 

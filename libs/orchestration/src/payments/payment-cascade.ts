@@ -143,7 +143,8 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     const step = nextPaymentStep(state);
     switch (step.kind) {
       case 'start_tier': {
-        const routing = await this.routing.resolve(state.payment.account_id, step.route_id);
+        const { account_id, card, tiers } = state.payment;
+        const routing = await this.routing.resolve(account_id, step.route_id, { network: card.network, currency: tiers[step.tier].currency });
         await this.record({ type: 'StartNextTier', paymentId, tier: step.tier, routing }, metadata, loaded);
         return false;
       }

@@ -63,7 +63,7 @@ describe('recovery of unfinished payments at start', () => {
       const step = nextPaymentStep(state);
       if (stopAt(step)) return step;
       if (step.kind === 'start_tier') {
-        const routing = await h.module.get(TierRoutingResolver).resolve(h.accountId, step.route_id);
+        const routing = await h.module.get(TierRoutingResolver).resolve(h.accountId, step.route_id, { network: state.payment.card.network, currency: state.payment.tiers[step.tier].currency });
         await runPaymentCommand(h.runner, { type: 'StartNextTier', paymentId, tier: step.tier, routing }, {});
       } else if (step.kind === 'call') {
         await runPaymentCommand(h.runner, await h.module.get(ProcessorCall).make(h.accountId, step), {});

@@ -32,7 +32,9 @@ export const routeListing: Projection = {
     switch (route.type) {
       case 'RouteCreated': {
         const { route_id, account_id, revision, created_at, ...definition } = route.data;
-        return [put({ id: route_id, accountId: account_id, ...definition, revision, createdAt: created_at, updatedAt: created_at, listedAt: Number(event.position) })];
+        // auth_rate is absent in routes created before the auth_rate strategy existed.
+        const auth_rate = definition.auth_rate ?? null;
+        return [put({ id: route_id, accountId: account_id, ...definition, auth_rate, revision, createdAt: created_at, updatedAt: created_at, listedAt: Number(event.position) })];
       }
       case 'RouteUpdated': {
         const listed = await reader.get<ListedRoute>(COLLECTION, route.data.route_id);
