@@ -364,7 +364,7 @@ describe.each([
 });
 
 describe('webhook URLs in prod', () => {
-  const prod = { PAYMENTS_ENV: 'prod', CARD_FINGERPRINT_SECRET: 'a-prod-fingerprint-secret-0001' };
+  const prod = { PAYMENTS_ENV: 'prod', CARD_FINGERPRINT_SECRET: 'a-prod-fingerprint-secret-0001', SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') };
   let strict: TestApp;
   let lenient: TestApp;
   beforeAll(async () => {

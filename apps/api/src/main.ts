@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { AddressInfo } from 'node:net';
-import { Settings, SettingsError, loadSettings } from '@payments/orchestration';
+import { SecretsKeyMismatch, Settings, SettingsError, loadSettings } from '@payments/orchestration';
 import { createApp } from './app';
 import { SandboxBootstrap } from './sandbox/sandbox.bootstrap';
 import { sandboxBanner } from './sandbox/sandbox-banner';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   });
   const app = await createApp(settings).catch((error: unknown) => {
     if (error instanceof ReadModelsOfAnotherStore) exit(error.message, 1);
+    if (error instanceof SecretsKeyMismatch) exit(error.message, 1);
     throw error;
   });
   const baseUrl = (port: number) => `http://localhost:${port}`;

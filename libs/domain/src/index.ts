@@ -5,6 +5,7 @@ export * from './shared/errors';
 export * from './shared/ids';
 export * from './shared/streams';
 export * from './shared/money';
+export * from './shared/sealed-secret';
 export * from './card';
 export * from './tier-planning';
 export * from './payment';

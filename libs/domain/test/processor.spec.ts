@@ -1,4 +1,4 @@
-import { DEFAULT_SIMULATOR, ProcessorEvent, ProcessorSettings, SimulatorBehaviour, paymentMethods, processorDecider } from '@payments/domain';
+import { DEFAULT_SIMULATOR, ProcessorEvent, ProcessorSettings, SimulatorBehaviour, StoredProcessorSettings, paymentMethods, processorDecider } from '@payments/domain';
 import { deciderSpecification } from './decider-specification';
 
 const now = new Date('2026-11-21T10:00:00.000Z');
@@ -167,7 +167,7 @@ describe('processor decider: simulator settings', () => {
 });
 
 describe('payment methods', () => {
-  const processor = (id: string, over: Partial<Omit<ProcessorSettings, 'simulator'>>) => ({
+  const processor = (id: string, over: Partial<Omit<StoredProcessorSettings, 'simulator'>>) => ({
     id,
     accountId: 'acc_stg_a',
     connector: 'simulator' as const,

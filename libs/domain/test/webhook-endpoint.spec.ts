@@ -13,6 +13,11 @@ import {
 } from '@payments/domain';
 import { deciderSpecification } from './decider-specification';
 
+/** A sealed secret as the edge hands it to the decider: opaque here, told apart by its ciphertext. */
+const sealed = (ciphertext: string) => ({ key_id: 'sk_test', iv: 'aXY', ciphertext, tag: 'dGFn' });
+const FIRST = sealed('first');
+const SECOND = sealed('second');
+
 const now = new Date('2026-11-21T10:00:00.000Z');
 const spec = deciderSpecification(webhookEndpointDecider, { now });
 const anywhere: WebhookUrlCheck = { policy: { httpsOnly: false, publicAddressesOnly: false }, addresses: [] };
@@ -23,7 +28,7 @@ const create = (over: Partial<Extract<WebhookEndpointCommand, { type: 'CreateWeb
   endpointId: 'we_stg_1',
   accountId: 'acc_stg_a',
   settings: { url: 'https://shop.example/hooks', events: ['payment.succeeded'], description: null },
-  secret: 'whsec_first',
+  secret: FIRST,
   urlCheck: anywhere,
   ...over,
 });
@@ -36,7 +41,7 @@ const created: WebhookEndpointEvent = {
     events: ['payment.succeeded'],
     description: null,
     status: 'enabled',
-    secret: 'whsec_first',
+    secret: FIRST,
     created_at: now.toISOString(),
   },
 };
@@ -130,18 +135,18 @@ describe('webhook endpoint decider', () => {
 
   it('rotates the secret, the old one signing beside the new one until the overlap ends', () => {
     const rotated = webhookEndpointDecider.decide(
-      { type: 'RotateWebhookEndpointSecret', endpointId: 'we_stg_1', accountId: 'acc_stg_a', secret: 'whsec_second', overlapMs: WEBHOOK_SECRET_OVERLAP_MS },
+      { type: 'RotateWebhookEndpointSecret', endpointId: 'we_stg_1', accountId: 'acc_stg_a', secret: SECOND, overlapMs: WEBHOOK_SECRET_OVERLAP_MS },
       fold(webhookEndpointDecider, [created]),
       { now },
     );
     expect(rotated).toEqual([
-      { type: 'WebhookEndpointSecretRotated', data: { endpoint_id: 'we_stg_1', secret: 'whsec_second', previous_secret_expires_at: '2026-11-22T10:00:00.000Z', rotated_at: now.toISOString() } },
+      { type: 'WebhookEndpointSecretRotated', data: { endpoint_id: 'we_stg_1', secret: SECOND, previous_secret_expires_at: '2026-11-22T10:00:00.000Z', rotated_at: now.toISOString() } },
     ]);
     const state = fold(webhookEndpointDecider, [created, ...rotated]);
     if (state.status !== 'live') throw new Error('expected a live endpoint');
-    expect(signingSecrets(state.endpoint, now)).toEqual(['whsec_second', 'whsec_first']);
-    expect(signingSecrets(state.endpoint, new Date('2026-11-22T09:59:59.999Z'))).toEqual(['whsec_second', 'whsec_first']);
-    expect(signingSecrets(state.endpoint, new Date('2026-11-22T10:00:00.000Z'))).toEqual(['whsec_second']);
+    expect(signingSecrets(state.endpoint, now)).toEqual([SECOND, FIRST]);
+    expect(signingSecrets(state.endpoint, new Date('2026-11-22T09:59:59.999Z'))).toEqual([SECOND, FIRST]);
+    expect(signingSecrets(state.endpoint, new Date('2026-11-22T10:00:00.000Z'))).toEqual([SECOND]);
   });
 
   it('deletes once: a deleted endpoint, like another account\'s, is not found', () => {
@@ -153,8 +158,8 @@ describe('webhook endpoint decider', () => {
 
   it('keeps the signing secret out of the event data shown', () => {
     expect(redactSecrets(created.type, created.data)).toEqual({ ...created.data, secret: '[redacted]' });
-    const rotated = { endpoint_id: 'we_stg_1', secret: 'whsec_second', previous_secret_expires_at: '', rotated_at: '' };
-    expect(JSON.stringify(redactSecrets('WebhookEndpointSecretRotated', rotated))).not.toContain('whsec_second');
+    const rotated = { endpoint_id: 'we_stg_1', secret: SECOND, previous_secret_expires_at: '', rotated_at: '' };
+    expect(JSON.stringify(redactSecrets('WebhookEndpointSecretRotated', rotated))).not.toContain('second');
   });
 });
 

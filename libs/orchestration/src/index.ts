@@ -2,6 +2,8 @@ export * from './settings';
 export * from './tokens';
 export * from './random-ids';
 export * from './infrastructure.module';
+export * from './secrets/secrets-keyring';
+export * from './secrets/sealed-secrets';
 export * from './command-handling/handle-command';
 export * from './command-handling/command-runner';
 export * from './accounts/account-tokens';

@@ -1,8 +1,10 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { Clock } from '@payments/domain';
 import { EventStore, createEventStore } from '@payments/event-store';
 import { AggregateCache } from './command-handling/aggregate-cache';
 import { RandomIdGenerator, systemClock } from './random-ids';
+import { SEALED_SECRETS, sealedSecretsOf } from './secrets/sealed-secrets';
 import { Settings } from './settings';
 import { CLOCK, EVENT_STORE, ID_GENERATOR, REDIS, SETTINGS } from './tokens';
 
@@ -23,12 +25,14 @@ export class InfrastructureModule implements OnApplicationShutdown {
         // One per application, shared by every module's CommandRunner, since it caches this app's store.
         { provide: AggregateCache, useValue: new AggregateCache() },
         { provide: ID_GENERATOR, useValue: new RandomIdGenerator(settings.env) },
+        // Its onModuleInit checks the keys against the store's: a wrong key stops start-up.
+        { provide: SEALED_SECRETS, inject: [EVENT_STORE, CLOCK], useFactory: (store: EventStore, clock: Clock) => sealedSecretsOf(settings, store, clock) },
         {
           provide: REDIS,
           useFactory: () => (settings.redisUrl ? connectRedis(settings.redisUrl, settings.redisKeyPrefix) : null),
         },
       ],
-      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, AggregateCache],
+      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, AggregateCache, SEALED_SECRETS],
     };
   }
 

@@ -20,6 +20,10 @@ export interface Settings {
   rateLimitPerSecond: number;
   /** CARD_FINGERPRINT_SECRET as set; unset outside prod, cardFingerprintKey makes one in DATA_DIR. */
   cardFingerprintSecret?: string;
+  /** SECRETS_KEY as set (32 bytes, base64); unset outside prod, secretsKeys makes one in DATA_DIR. Seals stored signing secrets. */
+  secretsKey?: string;
+  /** SECRETS_KEYS_RETIRED: earlier SECRETS_KEY values (comma list), which still open what they sealed but seal nothing. */
+  secretsKeysRetired: string[];
   /** Prefix of every Redis key, so several services or test runs can share one Redis. */
   redisKeyPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -56,6 +60,35 @@ export const DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS: readonly number[] = [5_000, 
  */
 export function cardFingerprintKey(settings: Settings): string {
   return settings.cardFingerprintSecret ?? dataDirSecret(settings.dataDir, 'card-fingerprint');
+}
+
+/**
+ * The AES-256 keys that seal the signing secrets stored in events (processors' http secret,
+ * webhook endpoints' secret): SECRETS_KEY, else (outside prod, and with the embedded store only)
+ * a key generated once into DATA_DIR/secrets.key; then the retired ones.
+ */
+export function secretsKeys(settings: Settings): { current: Buffer; retired: Buffer[] } {
+  const current = settings.secretsKey ?? dataDirSecret(settings.dataDir, 'secrets');
+  return { current: Buffer.from(current, 'base64'), retired: settings.secretsKeysRetired.map((key) => Buffer.from(key, 'base64')) };
+}
+
+/** 32 bytes in base64 (or base64url), as `openssl rand -base64 32` prints them. */
+function isAes256Key(raw: string): boolean {
+  return /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) && Buffer.from(raw, 'base64').length === 32;
+}
+
+function secretsKeySettings(env: Env, paymentsEnv: PaymentsEnv): { secretsKey?: string; secretsKeysRetired: string[] } {
+  const secretsKey = optional(env, 'SECRETS_KEY');
+  const generate = 'generate one with: openssl rand -base64 32';
+  if (secretsKey !== undefined && !isAes256Key(secretsKey)) throw new SettingsError('SECRETS_KEY', `must be 32 bytes in base64; ${generate}`);
+  if (paymentsEnv === 'prod' && secretsKey === undefined) throw new SettingsError('SECRETS_KEY', `must be set when PAYMENTS_ENV=prod; ${generate}`);
+  // As CARD_FINGERPRINT_SECRET: a key in DATA_DIR is not shared by the processes of a server store.
+  if (optional(env, 'EVENTSTORE_CONNECTION_STRING') !== undefined && secretsKey === undefined) {
+    throw new SettingsError('SECRETS_KEY', 'must be set when EVENTSTORE_CONNECTION_STRING is set, the same for every process of the deployment');
+  }
+  const retired = (optional(env, 'SECRETS_KEYS_RETIRED') ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+  if (retired.some((key) => !isAes256Key(key))) throw new SettingsError('SECRETS_KEYS_RETIRED', 'must be a comma list of keys of 32 bytes in base64, the earlier values of SECRETS_KEY');
+  return { secretsKey, secretsKeysRetired: retired };
 }
 
 export class SettingsError extends Error {
@@ -164,6 +197,7 @@ export function loadSettings(env: Env = process.env): Settings {
     eventStreamHeartbeatMs: integer(env, 'EVENT_STREAM_HEARTBEAT_MS', 15000, 10, 600000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 1000, 1, 1000000),
     cardFingerprintSecret: fingerprintSecret,
+    ...secretsKeySettings(env, paymentsEnv),
     redisKeyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'payments:',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     webhookAllowPrivateUrls: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', ['true', 'false'] as const, 'false') === 'true',

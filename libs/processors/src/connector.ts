@@ -1,3 +1,5 @@
+import type { StoredSecret } from '@payments/domain';
+
 /** How the service talks to a processor; `ProcessorProfile.connector` picks the implementation. */
 export type ConnectorKind = 'simulator' | 'http';
 
@@ -35,8 +37,16 @@ export interface HttpConnectorSettings {
    * `<url>/refunds`, `<url>/authorizations/<key>`; docs/processors.md).
    */
   url: string;
-  /** Signs each request (`PaymentKit-Signature`); never logged or put into a result message. */
-  secret: string;
+  /**
+   * Signs each request (`PaymentKit-Signature`), as the processor's events store it: sealed, so
+   * the connector opens it (SigningSecretOpener) only to sign; never logged or put into a result message.
+   */
+  secret: StoredSecret;
+}
+
+/** Opens a stored signing secret of the owner `context` names (its stream); throws when no key held opens it. */
+export interface SigningSecretOpener {
+  open(secret: StoredSecret, context: string): string;
 }
 
 /** What a connector needs to know of a processor, and nothing more. */

@@ -11,7 +11,7 @@ const inMinutes = (minutes: number) => new Date(Date.parse(at) + minutes * 60_00
 
 const endpointCreated = (id: string, accountId: string, events: string[] = ['*']): WebhookEndpointEvent => ({
   type: 'WebhookEndpointCreated',
-  data: { endpoint_id: id, account_id: accountId, url: 'https://shop.example/hooks', events, description: null, status: 'enabled', secret: 'whsec_x', created_at: at },
+  data: { endpoint_id: id, account_id: accountId, url: 'https://shop.example/hooks', events, description: null, status: 'enabled', secret: { key_id: 'sk_test', iv: 'aXY', ciphertext: 'eA', tag: 'dGFn' }, created_at: at },
 });
 const endpointUpdated = (id: string, changes: object): WebhookEndpointEvent => ({ type: 'WebhookEndpointUpdated', data: { endpoint_id: id, changes, updated_at: at } });
 const endpointDeleted = (id: string): WebhookEndpointEvent => ({ type: 'WebhookEndpointDeleted', data: { endpoint_id: id, deleted_at: at } });

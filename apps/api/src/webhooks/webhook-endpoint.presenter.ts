@@ -1,4 +1,5 @@
 import { WebhookDelivery, WebhookEndpoint } from '@payments/domain';
+import { WebhookEndpointChange } from '@payments/orchestration';
 import { WebhookEndpointView } from '@payments/read-models/projections/webhook-endpoints';
 
 /** An endpoint as every answer but creation and rotation shows it: never its secret. */
@@ -15,9 +16,10 @@ export function presentWebhookEndpoint(endpoint: WebhookEndpoint | WebhookEndpoi
   };
 }
 
-/** The answers to creation and rotation, the only ones that show the (current) secret. */
-export function presentWebhookEndpointWithSecret(endpoint: WebhookEndpoint) {
-  return { ...presentWebhookEndpoint(endpoint), secret: endpoint.secret };
+/** The answers to creation and rotation, the only ones that show the (current) secret: the one the command made, in clear. */
+export function presentWebhookEndpointWithSecret(change: WebhookEndpointChange) {
+  if (change.secret === undefined) throw new Error(`the change of webhook endpoint ${change.endpoint.id} made no secret to show`);
+  return { ...presentWebhookEndpoint(change.endpoint), secret: change.secret };
 }
 
 export function presentWebhookDelivery(delivery: WebhookDelivery) {

@@ -52,7 +52,7 @@ export class WebhookEndpointsController {
     const settings = { url: body.url, events: body.events, description: body.description ?? null };
     const change = await this.commands.execute<CreateWebhookEndpoint, WebhookEndpointChange>(new CreateWebhookEndpoint(accountOf(principal), settings, metadata));
     await this.readYourWrite(change);
-    return presentWebhookEndpointWithSecret(change.endpoint);
+    return presentWebhookEndpointWithSecret(change);
   }
 
   @Get()
@@ -105,7 +105,7 @@ export class WebhookEndpointsController {
   async rotateSecret(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
     const change = await this.commands.execute<RotateWebhookEndpointSecret, WebhookEndpointChange>(new RotateWebhookEndpointSecret(accountOf(principal), id, metadata));
     await this.readYourWrite(change);
-    return presentWebhookEndpointWithSecret(change.endpoint);
+    return presentWebhookEndpointWithSecret(change);
   }
 
   @Get(':id/deliveries')

@@ -1,6 +1,7 @@
 import { AccountEvent, AccountTokenEvent } from '../account/account';
 import { Decider } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
+import { SecretsKeyEvent, clearSecretOf } from '../shared/sealed-secret';
 import { StreamCategory } from '../shared/streams';
 import { CouponEvent } from '../catalog/coupon';
 import { CustomerEvent } from '../catalog/customer';
@@ -29,6 +30,7 @@ export interface EventsOfStream {
   webhook_endpoint: WebhookEndpointEvent;
   webhook_delivery: WebhookDeliveryEvent;
   recovery: PaymentRecoveryEvent;
+  secrets_key: SecretsKeyEvent;
 }
 
 /** Every event type this version of the service writes and reads. */
@@ -68,15 +70,16 @@ export interface EventAsStored {
 export const SCHEMA_VERSIONS_BY_STREAM: { readonly [Category in StreamCategory]: { readonly [Type in EventsOfStream[Category]['type']]: number } } = {
   account: { AccountOpened: 1, AccountProcessorConnected: 1, AccountDefaultProcessorChanged: 1, AccountDefaultRouteChanged: 1 },
   account_token: { AccountTokenRegistered: 1 },
-  processor: { ProcessorConnected: 1, ProcessorUpdated: 1 },
+  processor: { ProcessorConnected: 2, ProcessorUpdated: 2 },
   route: { RouteCreated: 1, RouteUpdated: 1, RouteAttachedToSession: 1, RouteDetachedFromSession: 1, RouteSetAsAccountDefault: 1, RouteUnsetAsAccountDefault: 1, RouteDeleted: 1 },
   catalog: { ProductCreated: 1, PriceCreated: 1, CustomerCreated: 1, CouponCreated: 1, PromotionCodeCreated: 1 },
   promotion_code: { PromotionCodeClaimed: 1 },
   checkout_session: { CheckoutSessionCreated: 1, CheckoutSessionExpired: 1, SessionPaymentBegan: 1, SessionPaymentFailed: 1, CheckoutSessionCompleted: 1 },
   payment: { PaymentStarted: 1, TierStarted: 1, ProcessorSkipped: 1, ProcessorAttempted: 1, ProcessorApproved: 1, ProcessorDeclined: 1, ProcessorTimedOut: 1, ProcessorErrored: 1, TierFailed: 1, PaymentSucceeded: 1, PaymentFailed: 1, PaymentAuthorized: 1, PaymentCaptureRequested: 1, PaymentCaptured: 1, PaymentCaptureFailed: 1, PaymentVoidRequested: 1, PaymentVoided: 1, AuthorizationExpired: 1, PaymentVoidFailed: 1, RefundRequested: 1, RefundSucceeded: 1, RefundFailed: 1, ProcessorAttemptResolved: 1, LateApprovalVoided: 1, LateApprovalVoidFailed: 1 },
-  webhook_endpoint: { WebhookEndpointCreated: 1, WebhookEndpointUpdated: 1, WebhookEndpointSecretRotated: 1, WebhookEndpointDeleted: 1 },
+  webhook_endpoint: { WebhookEndpointCreated: 2, WebhookEndpointUpdated: 1, WebhookEndpointSecretRotated: 2, WebhookEndpointDeleted: 1 },
   webhook_delivery: { WebhookDeliveryScheduled: 1, WebhookDeliveryAttempted: 1, WebhookDeliveryRetryRequested: 1, WebhookDeliverySucceeded: 1, WebhookDeliveryFailed: 1 },
   recovery: { PaymentWorkLowWaterMarkAdvanced: 1 },
+  secrets_key: { SecretsKeyRegistered: 1 },
 };
 
 const CURRENT = new Map<string, { category: StreamCategory; version: number }>(
@@ -98,11 +101,29 @@ export function isEventOf<Category extends StreamCategory>(event: KnownEvent | U
 /** Turns the data of one schema version of a type into the data of the next version. */
 export type Upcaster = (data: unknown) => unknown;
 
+/** Version 1 stored `http.secret` in clear; version 2 seals it (docs/events.md "Sealed secrets"). */
+function upcastHttpSecret(holder: { http?: { secret?: unknown } | null }): unknown {
+  return holder.http ? { ...holder, http: { ...holder.http, secret: clearSecretOf(holder.http.secret) } } : holder;
+}
+
+/** Version 1 stored `secret` in clear; version 2 seals it. */
+const upcastSecret: Upcaster = (data) => ({ ...(data as object), secret: clearSecretOf((data as { secret?: unknown }).secret) });
+
 /**
  * Upcasters by type and by the version they read: `UPCASTERS.X[1]` turns X's version 1 data into
- * version 2. None exists yet (every type is at version 1); docs/events.md says how one is added.
+ * version 2; docs/events.md says how one is added.
  */
-const UPCASTERS: { readonly [Type in KnownEventType]?: Readonly<Record<number, Upcaster>> } = {};
+const UPCASTERS: { readonly [Type in KnownEventType]?: Readonly<Record<number, Upcaster>> } = {
+  ProcessorConnected: { 1: (data) => upcastHttpSecret(data as { http?: { secret?: unknown } | null }) },
+  ProcessorUpdated: {
+    1: (data) => {
+      const updated = data as { changes: { http?: { secret?: unknown } | null } };
+      return { ...updated, changes: upcastHttpSecret(updated.changes) };
+    },
+  },
+  WebhookEndpointCreated: { 1: upcastSecret },
+  WebhookEndpointSecretRotated: { 1: upcastSecret },
+};
 
 /**
  * The one place where stored JSON becomes a typed domain event: every reader of stored events

@@ -4,6 +4,7 @@ import { DomainEvent } from '../shared/event';
 import { FieldError, conflict, invalid, notFound } from '../shared/errors';
 import { assertNoErrors, nameErrors } from '../shared/validation';
 import { categoryOf } from '../shared/streams';
+import { SealedSecret, StoredSecret } from '../shared/sealed-secret';
 
 export type ConnectorKind = 'simulator' | 'http';
 export type ProcessorStatus = 'active' | 'unavailable';
@@ -33,13 +34,20 @@ type LaterSimulatorFields = 'charge_on_timeout' | 'refund_outcome' | 'approval_r
 /** The simulator settings as events and commands carry them: the later fields may be absent (their defaults). */
 export type SimulatorSettingsData = Omit<SimulatorBehaviour, LaterSimulatorFields> & Partial<Pick<SimulatorBehaviour, LaterSimulatorFields>>;
 
+/** The http settings as a merchant gives them: the secret in clear, which only the edge sees. */
 export interface HttpEndpoint {
   url: string;
-  /** Signs outbound authorization requests; stored so signing survives restarts, never returned. */
+  /** Signs outbound authorization requests; stored (sealed) so signing survives restarts, never returned. */
   secret: string;
 }
 
-/** Everything a merchant configures on a processor; the shape of event data and of PATCH. */
+/** The http settings as events and the folded processor hold them: the secret sealed (or in clear from a version-1 event). */
+export interface StoredHttpEndpoint {
+  url: string;
+  secret: StoredSecret;
+}
+
+/** Everything a merchant configures on a processor, as the API takes it (the http secret in clear). */
 export interface ProcessorSettings {
   name: string;
   supported_currencies: string[];
@@ -51,19 +59,34 @@ export interface ProcessorSettings {
   http: HttpEndpoint | null;
 }
 
-export type ProcessorEvent =
-  | DomainEvent<'ProcessorConnected', { processor_id: string; account_id: string; connector: ConnectorKind; connected_at: string } & ProcessorSettings>
-  | DomainEvent<'ProcessorUpdated', { processor_id: string; changes: Partial<ProcessorSettings>; updated_at: string }>;
+/** The settings as events store them: the shape of event data; the http secret sealed by the edge before the command. */
+export interface StoredProcessorSettings extends Omit<ProcessorSettings, 'http'> {
+  http: StoredHttpEndpoint | null;
+}
 
-/** A PATCH: fields to replace, except `simulator`, whose given fields merge into the current behaviour. */
+export type ProcessorEvent =
+  | DomainEvent<'ProcessorConnected', { processor_id: string; account_id: string; connector: ConnectorKind; connected_at: string } & StoredProcessorSettings>
+  | DomainEvent<'ProcessorUpdated', { processor_id: string; changes: Partial<StoredProcessorSettings>; updated_at: string }>;
+
+/** A PATCH as the API takes it: fields to replace, except `simulator`, whose given fields merge into the current behaviour. */
 export type ProcessorSettingsPatch = Partial<Omit<ProcessorSettings, 'simulator'>> & { simulator?: Partial<SimulatorBehaviour> };
 
+/** A PATCH as the decider takes it: a new http secret comes sealed. */
+export type StoredProcessorSettingsPatch = Omit<ProcessorSettingsPatch, 'http'> & { http?: { url: string; secret: SealedSecret } | null };
+
+/** The commands carry only sealed secrets: a secret in clear never reaches an event. */
 export type ProcessorCommand =
-  | { type: 'ConnectProcessor'; processorId: string; accountId: string; connector: ConnectorKind; settings: ProcessorSettings }
-  | { type: 'UpdateProcessor'; processorId: string; accountId: string; changes: ProcessorSettingsPatch };
+  | {
+      type: 'ConnectProcessor';
+      processorId: string;
+      accountId: string;
+      connector: ConnectorKind;
+      settings: Omit<ProcessorSettings, 'http'> & { http: { url: string; secret: SealedSecret } | null };
+    }
+  | { type: 'UpdateProcessor'; processorId: string; accountId: string; changes: StoredProcessorSettingsPatch };
 
 /** A processor as folded from its stream: every setting there, defaults applied. */
-export interface Processor extends Omit<ProcessorSettings, 'simulator'> {
+export interface Processor extends Omit<StoredProcessorSettings, 'simulator'> {
   simulator: SimulatorBehaviour | null;
   id: string;
   accountId: string;
@@ -123,7 +146,7 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
         const current = state.processor;
         const { simulator, ...replaced } = command.changes;
         // A null later field (charge_on_timeout, refund_outcome, approval_rate) sets it back to its default.
-        const patch: Partial<ProcessorSettings> = simulator
+        const patch: Partial<StoredProcessorSettings> = simulator
           ? { ...replaced, simulator: withSimulatorDefaults({ ...(current.simulator ?? DEFAULT_SIMULATOR), ...definedFields(simulator) }) }
           : replaced;
         assertConnectorSettings(current.connector, { ...current, ...definedFields(patch) });
@@ -171,7 +194,7 @@ export const processorDecider: Decider<ProcessorCommand, ProcessorEvent, Process
 export const MAX_PROCESSOR_NAME_LENGTH = 200;
 
 /** A connector's own settings must be there, and another connector's must not; the name is the shared name rule's. */
-function assertConnectorSettings(connector: ConnectorKind, settings: ProcessorSettings): void {
+function assertConnectorSettings(connector: ConnectorKind, settings: StoredProcessorSettings): void {
   assertNoErrors(nameErrors('name', settings.name, MAX_PROCESSOR_NAME_LENGTH), 'processor');
   if (settings.simulator) assertNoErrors(simulatorErrors(withSimulatorDefaults(settings.simulator)), 'processor');
   if (connector === 'http' && settings.http === null) {
@@ -208,9 +231,9 @@ function definedFields<T extends object>(value: T): Partial<T> {
 }
 
 /** Only the fields whose value differs, so a PATCH that changes nothing records nothing. */
-function changedSettings(current: ProcessorSettings, changes: Partial<ProcessorSettings>): Partial<ProcessorSettings> {
-  const result: Partial<ProcessorSettings> = {};
-  for (const key of Object.keys(changes) as (keyof ProcessorSettings)[]) {
+function changedSettings(current: StoredProcessorSettings, changes: Partial<StoredProcessorSettings>): Partial<StoredProcessorSettings> {
+  const result: Partial<StoredProcessorSettings> = {};
+  for (const key of Object.keys(changes) as (keyof StoredProcessorSettings)[]) {
     if (changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(current[key])) {
       (result as Record<string, unknown>)[key] = changes[key];
     }
@@ -231,14 +254,15 @@ const REDACTED = '[redacted]';
 
 /**
  * Event data as it may leave the service (exports, audit feeds, the event stream API): a
- * processor's or a webhook endpoint's signing secret is stored because signing needs it after a
- * restart, but is shown to no one; nor is an API token's hash, which is unsalted, so a
+ * processor's or a webhook endpoint's signing secret is stored (sealed, or in clear in events of
+ * before sealing) because signing needs it after a restart, but is shown to no one, not even
+ * sealed; nor is an API token's hash, which is unsalted, so a
  * hand-picked token could be guessed from it.
  */
 export function redactSecrets(type: string, data: unknown): unknown {
-  if (type === 'ProcessorConnected') return redactHttpSecret(data as { http: HttpEndpoint | null });
+  if (type === 'ProcessorConnected') return redactHttpSecret(data as { http: StoredHttpEndpoint | null });
   if (type === 'ProcessorUpdated') {
-    const updated = data as { changes: { http?: HttpEndpoint | null } };
+    const updated = data as { changes: { http?: StoredHttpEndpoint | null } };
     return { ...updated, changes: redactHttpSecret(updated.changes) };
   }
   if (type === 'AccountTokenRegistered') return { ...(data as object), token_hash: REDACTED };
@@ -252,6 +276,6 @@ export function redactStreamName(stream: string): string {
   return categoryOf(stream) === 'account_token' ? `account_token-${REDACTED}` : stream;
 }
 
-function redactHttpSecret<T extends { http?: HttpEndpoint | null }>(holder: T): T {
+function redactHttpSecret<T extends { http?: StoredHttpEndpoint | null }>(holder: T): T {
   return holder.http ? { ...holder, http: { ...holder.http, secret: REDACTED } } : holder;
 }

@@ -2,6 +2,7 @@ import { Decider, DecisionContext } from '../shared/decider';
 import { DomainEvent } from '../shared/event';
 import { FieldError, conflict, notFound } from '../shared/errors';
 import { assertNoErrors, nameErrors } from '../shared/validation';
+import { SealedSecret, StoredSecret } from '../shared/sealed-secret';
 import { EVERY_WEBHOOK_EVENT, isWebhookEventType } from './webhook-event-types';
 import { WebhookUrlPolicy, webhookUrlErrors } from './webhook-url';
 
@@ -24,14 +25,15 @@ export interface WebhookUrlCheck {
 }
 
 /**
- * `secret` is stored because signing needs it after a restart; redactSecrets keeps it out of
+ * `secret` is stored because signing needs it after a restart: sealed by the edge before the
+ * command (in clear in events of schema version 1); redactSecrets keeps even the seal out of
  * every event shown, and no read model holds it.
  */
 export type WebhookEndpointEvent =
-  | DomainEvent<'WebhookEndpointCreated', { endpoint_id: string; account_id: string; secret: string; created_at: string } & WebhookEndpointSettings>
+  | DomainEvent<'WebhookEndpointCreated', { endpoint_id: string; account_id: string; secret: StoredSecret; created_at: string } & WebhookEndpointSettings>
   | DomainEvent<'WebhookEndpointUpdated', { endpoint_id: string; changes: Partial<WebhookEndpointSettings>; updated_at: string }>
   /** The secret it replaces keeps signing beside it until `previous_secret_expires_at`. */
-  | DomainEvent<'WebhookEndpointSecretRotated', { endpoint_id: string; secret: string; previous_secret_expires_at: string; rotated_at: string }>
+  | DomainEvent<'WebhookEndpointSecretRotated', { endpoint_id: string; secret: StoredSecret; previous_secret_expires_at: string; rotated_at: string }>
   | DomainEvent<'WebhookEndpointDeleted', { endpoint_id: string; deleted_at: string }>;
 
 export type WebhookEndpointCommand =
@@ -40,20 +42,20 @@ export type WebhookEndpointCommand =
       endpointId: string;
       accountId: string;
       settings: Omit<WebhookEndpointSettings, 'status'>;
-      secret: string;
+      secret: SealedSecret;
       urlCheck: WebhookUrlCheck;
     }
   /** `urlCheck` is needed when `changes.url` is given. */
   | { type: 'UpdateWebhookEndpoint'; endpointId: string; accountId: string; changes: Partial<WebhookEndpointSettings>; urlCheck?: WebhookUrlCheck }
-  | { type: 'RotateWebhookEndpointSecret'; endpointId: string; accountId: string; secret: string; overlapMs: number }
+  | { type: 'RotateWebhookEndpointSecret'; endpointId: string; accountId: string; secret: SealedSecret; overlapMs: number }
   | { type: 'DeleteWebhookEndpoint'; endpointId: string; accountId: string };
 
 export interface WebhookEndpoint extends WebhookEndpointSettings {
   id: string;
   accountId: string;
-  secret: string;
+  secret: StoredSecret;
   /** The secret before the last rotation, while it still signs. */
-  previousSecret: { secret: string; expiresAt: string } | null;
+  previousSecret: { secret: StoredSecret; expiresAt: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -124,7 +126,7 @@ export const webhookEndpointDecider: Decider<WebhookEndpointCommand, WebhookEndp
  * rotation replaced until its overlap ends. A second rotation within the overlap ends the
  * overlap of the secret before, so a header never carries more than two `v1` values.
  */
-export function signingSecrets(endpoint: Pick<WebhookEndpoint, 'secret' | 'previousSecret'>, now: Date): string[] {
+export function signingSecrets(endpoint: Pick<WebhookEndpoint, 'secret' | 'previousSecret'>, now: Date): StoredSecret[] {
   const previous = endpoint.previousSecret;
   return previous && now.getTime() < Date.parse(previous.expiresAt) ? [endpoint.secret, previous.secret] : [endpoint.secret];
 }

@@ -3,17 +3,21 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   Account,
   ConnectorKind,
+  HttpEndpoint,
   IdGenerator,
   Processor,
   ProcessorSettings,
   ProcessorSettingsPatch,
+  SealedSecret,
   accountDecider,
   assertDefaultProcessor,
+  isSealed,
   notFound,
   processorDecider,
   streamName,
 } from '@payments/domain';
 import { CommandRunner } from '../command-handling/command-runner';
+import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { CommandMetadata } from '../command-handling/handle-command';
 import { Settings } from '../settings';
 import { ID_GENERATOR, SETTINGS } from '../tokens';
@@ -85,14 +89,18 @@ export class ConnectProcessorHandler implements ICommandHandler<ConnectProcessor
   constructor(
     private readonly runner: CommandRunner,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
   ) {}
 
   async execute({ accountId, connector, settings, metadata }: ConnectProcessor): Promise<ConnectedProcessor> {
     const processorId = this.ids.next('proc');
+    const stream = streamName('processor', processorId);
+    // Sealed before the command: the event never holds the secret in clear.
+    const http = settings.http && { url: settings.http.url, secret: await this.secrets.seal(settings.http.secret, stream) };
     const connected = await this.runner.run(
-      streamName('processor', processorId),
+      stream,
       processorDecider,
-      { type: 'ConnectProcessor', processorId, accountId, connector, settings },
+      { type: 'ConnectProcessor', processorId, accountId, connector, settings: { ...settings, http } },
       { metadata },
     );
     if (connected.state.status !== 'connected') throw new Error('processor did not connect');
@@ -119,17 +127,42 @@ export class UpdateProcessor {
 
 @CommandHandler(UpdateProcessor)
 export class UpdateProcessorHandler implements ICommandHandler<UpdateProcessor, Processor> {
-  constructor(private readonly runner: CommandRunner) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
+  ) {}
 
   async execute({ accountId, processorId, changes, metadata }: UpdateProcessor): Promise<Processor> {
+    const stream = streamName('processor', processorId);
+    const { http, ...rest } = changes;
+    const sealed = http === undefined ? {} : { http: http && (await this.sealedHttp(stream, http)) };
     const result = await this.runner.run(
-      streamName('processor', processorId),
+      stream,
       processorDecider,
-      { type: 'UpdateProcessor', processorId, accountId, changes },
+      { type: 'UpdateProcessor', processorId, accountId, changes: { ...rest, ...sealed } },
       { metadata, retries: 5 },
     );
     if (result.state.status !== 'connected') throw notFound(`no processor ${processorId}`);
     return result.state.processor;
+  }
+
+  /**
+   * The http settings with the secret sealed; the current seal when the secret is the one the
+   * processor has, since each seal differs and the PATCH would otherwise record a change of nothing.
+   */
+  private async sealedHttp(stream: string, http: HttpEndpoint): Promise<{ url: string; secret: SealedSecret }> {
+    const state = await this.runner.load(stream, processorDecider);
+    const current = state.status === 'connected' ? state.processor.http?.secret : undefined;
+    if (current && isSealed(current) && this.opensTo(current, stream, http.secret)) return { url: http.url, secret: current };
+    return { url: http.url, secret: await this.secrets.seal(http.secret, stream) };
+  }
+
+  private opensTo(current: SealedSecret, stream: string, secret: string): boolean {
+    try {
+      return this.secrets.open(current, stream) === secret;
+    } catch {
+      return false;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '@payments/domain';
 import { ConnectorRegistry, HttpConnector, SimulatorConnector, SimulatorLedger, SqliteSimulatorLedger, simulatorLedgerPath } from '@payments/processors';
+import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { Settings } from '../settings';
 import { CLOCK, SETTINGS } from '../tokens';
 
@@ -18,8 +19,9 @@ export const PROCESSOR_CONNECTOR = Symbol('ProcessorConnector');
     },
     {
       provide: PROCESSOR_CONNECTOR,
-      inject: [SIMULATOR_LEDGER, CLOCK],
-      useFactory: (ledger: SimulatorLedger, clock: Clock) => new ConnectorRegistry({ simulator: new SimulatorConnector(ledger), http: new HttpConnector(clock) }),
+      inject: [SIMULATOR_LEDGER, SEALED_SECRETS, CLOCK],
+      useFactory: (ledger: SimulatorLedger, secrets: SealedSecrets, clock: Clock) =>
+        new ConnectorRegistry({ simulator: new SimulatorConnector(ledger), http: new HttpConnector(secrets, clock) }),
     },
   ],
   exports: [SIMULATOR_LEDGER, PROCESSOR_CONNECTOR],

@@ -6,6 +6,7 @@ import { nextWebhookDeliveries, readyWebhookEndpoints } from '@payments/read-mod
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
+import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { Settings } from '../settings';
 import { CLOCK, SETTINGS } from '../tokens';
 import { WEBHOOK_METRICS, WEBHOOK_PAYLOADS, WebhookMetrics, WebhookPayloads } from './webhook-ports';
@@ -56,6 +57,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(WEBHOOK_PAYLOADS) private readonly payloads: WebhookPayloads,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
     @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
   ) {}
 
@@ -148,7 +150,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const endpoint = endpointState.endpoint;
     const body = JSON.stringify(await this.body(delivery));
     const at = this.clock.now();
-    const signature = signPayload(signingSecrets(endpoint, at), body, Math.floor(at.getTime() / 1000));
+    // Opened only to sign; a secret no key held opens fails the try before anything is sent (logged, tried again).
+    const secrets = signingSecrets(endpoint, at).map((secret) => this.secrets.open(secret, streamName('webhook_endpoint', endpoint.id)));
+    const signature = signPayload(secrets, body, Math.floor(at.getTime() / 1000));
     const answer = await this.sender.send(endpoint.url, body, signature, this.stopping.signal);
     if (answer === undefined) return;
     const { events } = await this.runner.run(

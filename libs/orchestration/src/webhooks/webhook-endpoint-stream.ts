@@ -21,4 +21,6 @@ export function newWebhookSecret(): string {
 export interface WebhookEndpointChange {
   endpoint: WebhookEndpoint;
   position: bigint | undefined;
+  /** The new secret in clear, after a creation or a rotation only: the answer shows it once, the event holds it sealed. */
+  secret?: string;
 }

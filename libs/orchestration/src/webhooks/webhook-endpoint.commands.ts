@@ -10,6 +10,7 @@ import {
 } from '@payments/domain';
 import { CommandRunner } from '../command-handling/command-runner';
 import { CommandMetadata } from '../command-handling/handle-command';
+import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { ID_GENERATOR } from '../tokens';
 import { WebhookEndpointChange, newWebhookSecret, webhookEndpointStream } from './webhook-endpoint-stream';
 import { WebhookUrlChecker } from './webhook-url-checker';
@@ -38,13 +39,17 @@ export class CreateWebhookEndpointHandler implements ICommandHandler<CreateWebho
     private readonly runner: CommandRunner,
     private readonly urls: WebhookUrlChecker,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
   ) {}
 
   async execute({ accountId, settings, metadata }: CreateWebhookEndpoint): Promise<WebhookEndpointChange> {
     const urlCheck = await this.urls.check(settings.url);
     const endpointId = this.ids.next('we');
+    const secret = newWebhookSecret();
+    const sealed = await this.secrets.seal(secret, webhookEndpointStream(endpointId));
     // A new id's stream has no other writer: a conflict would be an id collision, never worth a retry.
-    return runEndpointCommand(this.runner, { type: 'CreateWebhookEndpoint', endpointId, accountId, settings, secret: newWebhookSecret(), urlCheck }, metadata, 0);
+    const change = await runEndpointCommand(this.runner, { type: 'CreateWebhookEndpoint', endpointId, accountId, settings, secret: sealed, urlCheck }, metadata, 0);
+    return { ...change, secret };
   }
 }
 
@@ -82,11 +87,16 @@ export class RotateWebhookEndpointSecret {
 /** Answers the endpoint with its new secret; the one it replaces keeps signing beside it for 24 h. */
 @CommandHandler(RotateWebhookEndpointSecret)
 export class RotateWebhookEndpointSecretHandler implements ICommandHandler<RotateWebhookEndpointSecret, WebhookEndpointChange> {
-  constructor(private readonly runner: CommandRunner) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
+  ) {}
 
-  execute({ accountId, endpointId, metadata }: RotateWebhookEndpointSecret): Promise<WebhookEndpointChange> {
+  async execute({ accountId, endpointId, metadata }: RotateWebhookEndpointSecret): Promise<WebhookEndpointChange> {
     const secret = newWebhookSecret();
-    return runEndpointCommand(this.runner, { type: 'RotateWebhookEndpointSecret', endpointId, accountId, secret, overlapMs: WEBHOOK_SECRET_OVERLAP_MS }, metadata);
+    const sealed = await this.secrets.seal(secret, webhookEndpointStream(endpointId));
+    const change = await runEndpointCommand(this.runner, { type: 'RotateWebhookEndpointSecret', endpointId, accountId, secret: sealed, overlapMs: WEBHOOK_SECRET_OVERLAP_MS }, metadata);
+    return { ...change, secret };
   }
 }
 

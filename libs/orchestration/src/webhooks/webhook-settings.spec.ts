@@ -18,7 +18,7 @@ describe('webhook settings', () => {
   });
 
   it('holds webhook URLs to https and public addresses in prod only, and WEBHOOK_ALLOW_PRIVATE_URLS lifts the address rule', () => {
-    const prod = { PAYMENTS_ENV: 'prod', CARD_FINGERPRINT_SECRET: 'a-secret-of-16-or-more' };
+    const prod = { PAYMENTS_ENV: 'prod', CARD_FINGERPRINT_SECRET: 'a-secret-of-16-or-more', SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') };
     expect(webhookUrlPolicy(loadSettings({}))).toEqual({ httpsOnly: false, publicAddressesOnly: false });
     expect(webhookUrlPolicy(loadSettings(prod))).toEqual({ httpsOnly: true, publicAddressesOnly: true });
     expect(webhookUrlPolicy(loadSettings({ ...prod, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }))).toEqual({ httpsOnly: true, publicAddressesOnly: false });

@@ -3,6 +3,9 @@ import { AddressInfo } from 'node:net';
 import { AuthorizationRequest, OperationResult, ProcessorProfile } from '../connector';
 import { SIGNATURE_HEADER, verifySignature } from '../payload-signature';
 import { HttpConnector } from './http-connector';
+import { randomBytes } from 'node:crypto';
+// The service's keyring, so the connector is tested opening a secret as the events store it.
+import { SecretsKeyring } from '../../../orchestration/src/secrets/secrets-keyring';
 
 interface ReceivedRequest {
   method?: string;
@@ -13,7 +16,10 @@ interface ReceivedRequest {
 
 const SECRET = 'proc_secret_do_not_leak';
 const NOW = new Date('2024-05-01T12:00:00Z');
-const connector = new HttpConnector({ now: () => NOW });
+const keyring = new SecretsKeyring(randomBytes(32));
+/** SECRET as the processor's events hold it: sealed for its stream. */
+const SEALED = keyring.seal(SECRET, 'processor-proc_stg_http');
+const connector = new HttpConnector(keyring, { now: () => NOW });
 
 const request: AuthorizationRequest = {
   paymentId: 'pay_stg_1',
@@ -38,7 +44,7 @@ const profile = (path = '/authorize'): ProcessorProfile => ({
   accountId: 'acc_stg_test',
   connector: 'http',
   timeoutMs: 2000,
-  http: { url: `${baseUrl}${path}?api_key=${SECRET}`, secret: SECRET },
+  http: { url: `${baseUrl}${path}?api_key=${SECRET}`, secret: SEALED },
 });
 
 /** A port nothing listens on. */
@@ -193,7 +199,7 @@ describe('HttpConnector authorize', () => {
   it('answers an uncertain error when the connection is refused, naming neither the url nor the secret', async () => {
     const port = await closedPort();
 
-    const result = await connector.authorize({ ...profile(), http: { url: `http://127.0.0.1:${port}/x?api_key=${SECRET}`, secret: SECRET } }, request, options);
+    const result = await connector.authorize({ ...profile(), http: { url: `http://127.0.0.1:${port}/x?api_key=${SECRET}`, secret: SEALED } }, request, options);
 
     expect(result).toMatchObject({ outcome: 'error', uncertain: true, message: 'could not reach the processor (ECONNREFUSED)' });
     expect(result.message).not.toContain(String(port));
@@ -202,6 +208,17 @@ describe('HttpConnector authorize', () => {
 
   it('answers a certain error for a processor without http settings', async () => {
     expect(await connector.authorize({ ...profile(), http: undefined }, request, options)).toMatchObject({ outcome: 'error', uncertain: false });
+  });
+
+  it('sends nothing and answers a certain error when the secret is sealed under a key it lacks, or for another processor', async () => {
+    const otherKey = new SecretsKeyring(randomBytes(32)).seal(SECRET, 'processor-proc_stg_http');
+    const otherProcessor = keyring.seal(SECRET, 'processor-proc_stg_other');
+
+    for (const secret of [otherKey, otherProcessor]) {
+      const result = await connector.authorize({ ...profile(), http: { url: `${baseUrl}/authorize`, secret } }, request, options);
+      expect(result).toMatchObject({ outcome: 'error', uncertain: false, message: expect.stringMatching(/^cannot sign: the secret of processor-proc_stg_http /) });
+    }
+    expect(received).toEqual([]);
   });
 });
 
@@ -297,7 +314,7 @@ describe.each([
   it('answers unknown when the connection is refused, naming neither the url nor the secret', async () => {
     const port = await closedPort();
 
-    const result = (await call({ ...profile(), http: { url: `http://127.0.0.1:${port}/x?api_key=${SECRET}`, secret: SECRET } })) as Extract<OperationResult, { outcome: 'unknown' }>;
+    const result = (await call({ ...profile(), http: { url: `http://127.0.0.1:${port}/x?api_key=${SECRET}`, secret: SEALED } })) as Extract<OperationResult, { outcome: 'unknown' }>;
 
     expect(result).toMatchObject({ outcome: 'unknown', message: 'could not reach the processor (ECONNREFUSED)' });
     expect(result.message).not.toContain(String(port));
@@ -409,7 +426,7 @@ describe('HttpConnector status', () => {
   it('answers unknown when the connection is refused', async () => {
     const port = await closedPort();
 
-    expect(await ask({ ...profile(), http: { url: `http://127.0.0.1:${port}/x`, secret: SECRET } })).toMatchObject({
+    expect(await ask({ ...profile(), http: { url: `http://127.0.0.1:${port}/x`, secret: SEALED } })).toMatchObject({
       outcome: 'unknown',
       message: 'could not reach the processor (ECONNREFUSED)',
     });

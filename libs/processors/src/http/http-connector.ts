@@ -1,14 +1,16 @@
-import { Clock } from '@payments/domain';
+import { Clock, streamName } from '@payments/domain';
 import {
   AuthorizationRequest,
   AuthorizationResult,
   AuthorizeOptions,
   CaptureRequest,
+  HttpConnectorSettings,
   OperationOptions,
   OperationResult,
   ProcessorConnector,
   ProcessorProfile,
   RefundRequest,
+  SigningSecretOpener,
   StatusOptions,
   StatusResult,
   VoidRequest,
@@ -20,7 +22,11 @@ import { endpointUrl, statusPath, statusSignedText } from './processor-endpoints
 import { parseStatusResponse } from './status-message';
 
 /** What came back from one request: an HTTP answer, or none (timeout, no connection). */
-type Exchange = { answered: true; status: number; text: string } | { answered: false; timedOut: boolean; message: string };
+type Exchange =
+  | { answered: true; status: number; text: string }
+  | { answered: false; sent: true; timedOut: boolean; message: string }
+  /** Nothing went out (the signing secret could not be opened): definite, like missing settings. */
+  | { answered: false; sent: false; message: string };
 
 interface Call {
   method: 'GET' | 'POST';
@@ -77,7 +83,10 @@ const BAD_URL = "the processor's url is not a valid URL";
  * and an unreadable 2xx are uncertain, other 3xx and 4xx answers are refusals.
  */
 export class HttpConnector implements ProcessorConnector {
-  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+  constructor(
+    private readonly secrets: SigningSecretOpener,
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
 
   async authorize(processor: ProcessorProfile, request: AuthorizationRequest, options: AuthorizeOptions): Promise<AuthorizationResult> {
     const elapsed = stopwatch();
@@ -92,7 +101,7 @@ export class HttpConnector implements ProcessorConnector {
   ): Promise<Omit<AuthorizationResult, 'durationMs'>> {
     if (!processor.http) return { outcome: 'error', uncertain: false, message: NO_SETTINGS };
     const body = JSON.stringify(authorizationRequestBody(request, { optimized: options.optimized, captureMethod: options.captureMethod ?? 'automatic' }));
-    const exchange = await this.exchange(processor.http.secret, {
+    const exchange = await this.exchange(processor.id, processor.http.secret, {
       method: 'POST',
       url: processor.http.url,
       body,
@@ -100,6 +109,7 @@ export class HttpConnector implements ProcessorConnector {
       idempotencyKey: options.idempotencyKey,
       timeoutMs: options.timeoutMs,
     });
+    if (!exchange.answered && !exchange.sent) return { outcome: 'error', uncertain: false, message: exchange.message };
     if (!exchange.answered) return { outcome: exchange.timedOut ? 'timeout' : 'error', uncertain: true, message: exchange.message };
     if (!isSuccess(exchange.status)) return { outcome: 'error', uncertain: isUndecided(exchange.status), message: httpStatusMessage(exchange.status) };
     const parsed = parseAuthorizationResponse(exchange.text);
@@ -135,7 +145,8 @@ export class HttpConnector implements ProcessorConnector {
     } catch {
       return { outcome: 'failed', code: 'not_configured', message: BAD_URL, durationMs: elapsed() };
     }
-    const exchange = await this.exchange(processor.http.secret, { method: 'POST', url, body, signed: body, idempotencyKey: options.idempotencyKey, timeoutMs: options.timeoutMs });
+    const exchange = await this.exchange(processor.id, processor.http.secret, { method: 'POST', url, body, signed: body, idempotencyKey: options.idempotencyKey, timeoutMs: options.timeoutMs });
+    if (!exchange.answered && !exchange.sent) return { outcome: 'failed', code: 'not_configured', message: exchange.message, durationMs: elapsed() };
     if (!exchange.answered) return { outcome: 'unknown', message: exchange.message, durationMs: elapsed() };
     if (isUndecided(exchange.status)) return { outcome: 'unknown', message: httpStatusMessage(exchange.status), durationMs: elapsed() };
     if (!isSuccess(exchange.status)) {
@@ -155,7 +166,7 @@ export class HttpConnector implements ProcessorConnector {
     } catch {
       return { outcome: 'unknown', message: BAD_URL, durationMs: elapsed() };
     }
-    const exchange = await this.exchange(processor.http.secret, { method: 'GET', url, signed: statusSignedText(authorizationKey), timeoutMs: options.timeoutMs });
+    const exchange = await this.exchange(processor.id, processor.http.secret, { method: 'GET', url, signed: statusSignedText(authorizationKey), timeoutMs: options.timeoutMs });
     if (!exchange.answered) return { outcome: 'unknown', message: exchange.message, durationMs: elapsed() };
     // Only a 404 that says so is "never seen": a bare 404 may be a route the processor lacks.
     const parsed = isSuccess(exchange.status) || exchange.status === 404 ? parseStatusResponse(exchange.text) : undefined;
@@ -180,8 +191,14 @@ export class HttpConnector implements ProcessorConnector {
     }
   }
 
-  /** One signed request; never rejects. */
-  private async exchange(secret: string, call: Call): Promise<Exchange> {
+  /** One signed request; never rejects. A secret that cannot be opened sends nothing: the answer is a definite failure. */
+  private async exchange(processorId: string, stored: HttpConnectorSettings['secret'], call: Call): Promise<Exchange> {
+    let secret: string;
+    try {
+      secret = this.secrets.open(stored, streamName('processor', processorId));
+    } catch (error) {
+      return { answered: false, sent: false, message: `cannot sign: ${(error as Error).message}` };
+    }
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     // One deadline for connecting, the headers and the body alike.
     const signal = AbortSignal.timeout(call.timeoutMs);
@@ -201,8 +218,8 @@ export class HttpConnector implements ProcessorConnector {
       });
       return { answered: true, status: response.status, text: await response.text() };
     } catch (error) {
-      if (signal.aborted) return { answered: false, timedOut: true, message: `the processor did not answer within ${call.timeoutMs} ms` };
-      return { answered: false, timedOut: false, message: unreachableMessage(error) };
+      if (signal.aborted) return { answered: false, sent: true, timedOut: true, message: `the processor did not answer within ${call.timeoutMs} ms` };
+      return { answered: false, sent: true, timedOut: false, message: unreachableMessage(error) };
     }
   }
 }
