@@ -7,6 +7,7 @@ import { CatalogApiModule } from './catalog/catalog-api.module';
 import { CheckoutSessionsApiModule } from './checkout-sessions/checkout-sessions-api.module';
 import { EventsApiModule } from './events/events-api.module';
 import { HttpConventionsModule } from './http/http-conventions.module';
+import { CardTestingLimitsModule } from './http/rate-limit/card-testing-limits.module';
 import { OpsModule } from './ops/ops.module';
 import { PagesModule } from './pages/pages.module';
 import { PaymentsApiModule } from './payments/payments-api.module';
@@ -22,7 +23,7 @@ export class AppModule {
   static forSettings(settings: Settings): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule, WebhooksApiModule, PagesModule],
+      imports: [InfrastructureModule.forSettings(settings), ReadModelsModule.forRoot(), CqrsModule.forRoot(), HttpConventionsModule, CardTestingLimitsModule, OpsModule, AccountsApiModule, CatalogApiModule, CheckoutSessionsApiModule, RoutesApiModule, PaymentsApiModule, EventsApiModule, AnalyticsApiModule, WebhooksApiModule, PagesModule],
     };
   }
 }

@@ -4,7 +4,9 @@ import {
   CheckoutSessionEvent,
   CheckoutSessionReferences,
   CheckoutSessionRequest,
+  FailedPaymentsLimitReached,
   checkoutSessionDecider,
+  failedPaymentsOf,
 } from '@payments/domain/checkout-session';
 import { deciderSpecification } from './decider-specification';
 
@@ -77,7 +79,8 @@ const createdData: CreatedData = {
 const createdWith = (over: Partial<CreatedData>): CheckoutSessionEvent => ({ type: 'CheckoutSessionCreated', data: { ...createdData, ...over } });
 const created = createdWith({});
 const expire = (reason: 'manual' | 'automatic'): CheckoutSessionCommand => ({ type: 'ExpireCheckoutSession', sessionId, accountId, reason });
-const begin = (paymentId: string): CheckoutSessionCommand => ({ type: 'BeginSessionPayment', sessionId, accountId, paymentId });
+const MAX_FAILED = 10;
+const begin = (paymentId: string, maxFailedPayments = MAX_FAILED): CheckoutSessionCommand => ({ type: 'BeginSessionPayment', sessionId, accountId, paymentId, maxFailedPayments });
 const end = (paymentId: string, outcome: 'succeeded' | 'failed'): CheckoutSessionCommand => ({ type: 'EndSessionPayment', sessionId, accountId, paymentId, outcome });
 const began = (paymentId: string): CheckoutSessionEvent => ({ type: 'SessionPaymentBegan', data: { session_id: sessionId, payment_id: paymentId } });
 const failed = (paymentId: string): CheckoutSessionEvent => ({ type: 'SessionPaymentFailed', data: { session_id: sessionId, payment_id: paymentId } });
@@ -318,8 +321,40 @@ describe('checkout session decider', () => {
     });
   });
 
+  describe('limiting failed payments (card testing)', () => {
+    /** The session's events after `count` payments that began and failed. */
+    const failures = (count: number) => Array.from({ length: count }, (_, i) => [began(`pay_stg_f${i}`), failed(`pay_stg_f${i}`)]).flat();
+
+    it('takes a payment after one failure fewer than the limit', () => {
+      spec.given([created, ...failures(MAX_FAILED - 1)]).when(begin('pay_stg_next')).then([began('pay_stg_next')]);
+    });
+
+    it('refuses any more payments once as many failed as the limit, for good', () => {
+      const error = spec.given([created, ...failures(MAX_FAILED)]).when(begin('pay_stg_next')).thenThrows('too_many', /10 failed payments/);
+      expect(error).toBeInstanceOf(FailedPaymentsLimitReached);
+      expect((error as FailedPaymentsLimitReached).limit).toBe('session');
+      // Waiting does not lift it: the refusal has no time to retry after.
+      expect(error.retryAfterMs).toBeUndefined();
+    });
+
+    it('follows the limit the command carries (SESSION_MAX_FAILED_PAYMENTS)', () => {
+      spec.given([created, ...failures(2)]).when(begin('pay_stg_next', 3)).then([began('pay_stg_next')]);
+      spec.given([created, ...failures(3)]).when(begin('pay_stg_next', 3)).thenThrows('too_many');
+    });
+
+    it('counts only failed payments, not the one running', () => {
+      const state = [created, ...failures(2), began('pay_stg_running')].reduce(checkoutSessionDecider.evolve, checkoutSessionDecider.initialState());
+      expect(state.status === 'created' && failedPaymentsOf(state.session)).toBe(2);
+    });
+
+    it('still ends the running payment and says a paid session is paid, whatever the count', () => {
+      spec.given([created, ...failures(MAX_FAILED - 1), began('pay_stg_last')]).when(end('pay_stg_last', 'failed')).then([failed('pay_stg_last')]);
+      spec.given([created, ...failures(MAX_FAILED - 1), began('pay_stg_last'), completed('pay_stg_last')]).when(begin('pay_stg_next')).thenThrows('conflict', /already paid/);
+    });
+  });
+
   it("hides another account's session and a missing one", () => {
-    spec.given([created]).when({ type: 'BeginSessionPayment', sessionId, accountId: 'acc_stg_b', paymentId: 'pay_stg_1' }).thenThrows('not_found');
+    spec.given([created]).when({ type: 'BeginSessionPayment', sessionId, accountId: 'acc_stg_b', paymentId: 'pay_stg_1', maxFailedPayments: MAX_FAILED }).thenThrows('not_found');
     spec.given([created]).when({ type: 'ExpireCheckoutSession', sessionId, accountId: 'acc_stg_b', reason: 'manual' }).thenThrows('not_found');
     spec.given([]).when(end('pay_stg_1', 'failed')).thenThrows('not_found');
   });

@@ -25,3 +25,19 @@ describe('the card fingerprint key', () => {
     expect(() => loadSettings(env)).toThrow(message);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('believes no X-Forwarded-For by default', () => {
+    expect(loadSettings({}).trustProxy).toBe(false);
+    expect(loadSettings({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('takes a number of hops, or proxy addresses and subnets as Express names them', () => {
+    expect(loadSettings({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadSettings({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8']);
+  });
+
+  it.each(['true', '10.0.0.0/33', 'proxy.example', '0'])('refuses %j, naming the setting', (value) => {
+    expect(() => loadSettings({ TRUST_PROXY: value })).toThrow(/^TRUST_PROXY: /);
+  });
+});

@@ -1,4 +1,5 @@
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, PaymentsEnv } from '@payments/domain';
+import { isIP } from 'node:net';
 import { dataDirSecret } from './data-dir-secrets';
 
 /** Every setting of the service (DESIGN.md "Settings"); all optional, bad values stop start-up. */
@@ -18,6 +19,17 @@ export interface Settings {
   /** How often GET /v1/events/stream sends a heartbeat comment, so proxies and clients see an idle stream is alive. */
   eventStreamHeartbeatMs: number;
   rateLimitPerSecond: number;
+  /** SESSION_MAX_FAILED_PAYMENTS: a checkout session with this many failed payments takes no more (429). */
+  sessionMaxFailedPayments: number;
+  /** CARD_FAILED_PAYMENTS_PER_HOUR: failed public payments one card (by fingerprint) may have in a clock hour; then 429 until the hour ends. */
+  cardFailedPaymentsPerHour: number;
+  /** ADDRESS_FAILED_PAYMENTS_PER_HOUR: the same for one client address. */
+  addressFailedPaymentsPerHour: number;
+  /**
+   * TRUST_PROXY: which proxies may tell the client's address in X-Forwarded-For (Express's
+   * `trust proxy`): a number of hops, or a list of addresses and subnets. false: the socket's address.
+   */
+  trustProxy: false | number | string[];
   /** CARD_FINGERPRINT_SECRET as set; unset outside prod, cardFingerprintKey makes one in DATA_DIR. */
   cardFingerprintSecret?: string;
   /** SECRETS_KEY as set (32 bytes, base64); unset outside prod, secretsKeys makes one in DATA_DIR. Seals stored signing secrets. */
@@ -157,6 +169,26 @@ function duration(env: Env, name: string, fallbackMs: number, maxMs: number): nu
   return ms;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** A number of proxy hops, or a comma list of addresses, subnets (`10.0.0.0/8`) and Express's names loopback, linklocal, uniquelocal. */
+function trustProxy(env: Env, name: string): false | number | string[] {
+  const raw = optional(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return integer(env, name, 0, 1, 10);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    if (PROXY_NAMES.includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    return family !== 0 && rest.length === 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)));
+  };
+  if (!entries.every(valid)) {
+    throw new SettingsError(name, `must be a number of proxy hops, or addresses and subnets separated by commas (or loopback, linklocal, uniquelocal), got "${raw}"`);
+  }
+  return entries;
+}
+
 function token(env: Env, name: string, prefix: string): string | undefined {
   const raw = optional(env, name);
   if (raw !== undefined && !new RegExp(`^${prefix}_(prod|stg)_[A-Za-z0-9]{16,}$`).test(raw)) {
@@ -196,6 +228,10 @@ export function loadSettings(env: Env = process.env): Settings {
     payWaitMs: integer(env, 'PAY_WAIT_MS', 30000, 0, 600000),
     eventStreamHeartbeatMs: integer(env, 'EVENT_STREAM_HEARTBEAT_MS', 15000, 10, 600000),
     rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 1000, 1, 1000000),
+    sessionMaxFailedPayments: integer(env, 'SESSION_MAX_FAILED_PAYMENTS', 10, 1, 1000),
+    cardFailedPaymentsPerHour: integer(env, 'CARD_FAILED_PAYMENTS_PER_HOUR', 10, 1, 1000000),
+    addressFailedPaymentsPerHour: integer(env, 'ADDRESS_FAILED_PAYMENTS_PER_HOUR', 50, 1, 1000000),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     cardFingerprintSecret: fingerprintSecret,
     ...secretsKeySettings(env, paymentsEnv),
     redisKeyPrefix: optional(env, 'REDIS_KEY_PREFIX') ?? 'payments:',

@@ -8,6 +8,8 @@ import { Principal } from './principal';
 export interface ApiRequest extends IncomingMessage {
   /** Set by Express: the URL as received, before any router rewrote `url`. */
   originalUrl: string;
+  /** Set by Express: the client's address, the socket's unless TRUST_PROXY lets X-Forwarded-For tell it. */
+  ip?: string;
   /** Set by the JSON or form body parser; undefined when the request had no body. */
   body?: unknown;
   /** Set by `requestIdFor`. */

@@ -15,10 +15,14 @@ const BODY_LIMIT = '1mb';
  * (malformed JSON 400, too large 413, unsupported charset 415, prototype keys 400) is kept on
  * the request and answered by RequestBodyGuard once the token has been checked.
  */
-export function configureHttp(app: INestApplication, _settings: Settings): void {
+export function configureHttp(app: INestApplication, settings: Settings): void {
   const express = app as NestExpressApplication;
   // Naming the framework only helps an attacker pick exploits.
   express.disable('x-powered-by');
+  // The client address the card-testing limits count (request.ip): the socket's, unless TRUST_PROXY
+  // names the proxies in front, whose X-Forwarded-For entries are then believed. Believing every
+  // sender's header would let a card tester pick a new address for each try.
+  express.set('trust proxy', settings.trustProxy);
   express.use(assignRequestId);
   // Not strict: `null`, `42` or `"text"` are valid JSON, and the validation pipe says they are not objects.
   express.useBodyParser('json', { limit: BODY_LIMIT, strict: false });

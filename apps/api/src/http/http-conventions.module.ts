@@ -20,7 +20,8 @@ import { RequestValidationPipe } from './request-validation.pipe';
  * API conventions of every endpoint (API.md "Conventions"): auth, rate limits, idempotency,
  * validation and problem details. Rate-limit counters and idempotency records live in Redis
  * when REDIS_URL is set; else the counters are in the process and the records in
- * `DATA_DIR/idempotency.db`. TOKEN_RESOLVER must come from a global module.
+ * `DATA_DIR/idempotency.db`. TOKEN_RESOLVER must come from a global module. The limits on
+ * failed payments against card testing (CardTestingLimitsModule, beside it in AppModule) use the same rate limiter.
  */
 @Module({
   providers: [

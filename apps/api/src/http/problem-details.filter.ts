@@ -25,6 +25,7 @@ const DOMAIN_KINDS: Record<DomainErrorKind, ProblemKind> = {
   not_found: 'not_found',
   conflict: 'conflict',
   gone: 'gone',
+  too_many: 'too_many_failed_payments',
 };
 
 const KIND_OF_STATUS: Partial<Record<number, ProblemKind>> = {
@@ -88,10 +89,18 @@ export function echoSafe(text: string): string {
   return scrubSecrets(text).replace(new RegExp(`[^\\s/]{${MAX_ECHOED_WORD + 1},}`, 'g'), (word) => `${word.slice(0, ECHOED_PREFIX)}…`);
 }
 
+/** Retry-After in whole seconds, rounded up so a client that waits that long is let through. */
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}
+
 /** Maps anything thrown while serving a request to the problem the client sees. */
 export function problemFor(exception: unknown): Problem {
   if (exception instanceof ProblemException) return fromKind(exception.kind, exception.detail, exception.extras);
-  if (exception instanceof DomainError) return fromKind(DOMAIN_KINDS[exception.kind], exception.message, { errors: exception.errors });
+  if (exception instanceof DomainError) {
+    const headers = exception.retryAfterMs === undefined ? undefined : { 'Retry-After': retryAfterSeconds(exception.retryAfterMs) };
+    return fromKind(DOMAIN_KINDS[exception.kind], exception.message, { errors: exception.errors, headers });
+  }
   if (exception instanceof WrongExpectedRevision) {
     return fromKind('conflict', 'The resource was changed by a concurrent request; read it again and retry.');
   }

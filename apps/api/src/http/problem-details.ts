@@ -29,6 +29,11 @@ export const PROBLEM_KINDS = {
   /** 415: the body is not in a media type the operation takes (JSON; a checkout session also takes a form). */
   unsupported_media_type: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported media type' },
   rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
+  /**
+   * 429: too many failed payments (card testing): on the session (for good: pay with a new
+   * session), or of the card or the client address this hour (Retry-After says when).
+   */
+  too_many_failed_payments: { status: 429, slug: 'too-many-failed-payments', title: 'Too many failed payments' },
   internal: { status: 500, slug: 'internal', title: 'Internal server error' },
   /** 503: a dependency (event store, Redis) cannot be reached; safe to retry. */
   unavailable: { status: 503, slug: 'unavailable', title: 'Service unavailable' },

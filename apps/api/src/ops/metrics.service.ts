@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OperationKind, PaymentOperationMetrics, WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
+import { FailedPaymentLimit } from '@payments/domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type FinishedPaymentStatus = 'succeeded' | 'failed';
@@ -111,6 +112,13 @@ export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
     registers: [this.registry],
   });
 
+  private readonly cardTestingRefusals = new Counter<'reason'>({
+    name: 'card_testing_refusals_total',
+    help: 'Pays refused with 429 for too many failed payments, by the limit reached: session (SESSION_MAX_FAILED_PAYMENTS), fingerprint (the card, CARD_FAILED_PAYMENTS_PER_HOUR), address (the client, ADDRESS_FAILED_PAYMENTS_PER_HOUR).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   private readonly openEventStreams = new Gauge({
     name: 'event_streams_open',
     help: 'Open GET /v1/events/stream (server-sent events) connections.',
@@ -173,6 +181,10 @@ export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
 
   setProjectionLag(projection: string, lagEvents: number): void {
     this.projectionLag.set({ projection }, lagEvents);
+  }
+
+  recordCardTestingRefusal(reason: FailedPaymentLimit): void {
+    this.cardTestingRefusals.inc({ reason });
   }
 
   setOpenEventStreams(count: number): void {

@@ -5,6 +5,7 @@ import { SessionTier, priceSession } from './priced-session';
 import { CheckoutSessionReferences, SessionDiscount } from './session-references';
 import { CheckoutSessionRequest, CustomFields, DEFAULT_EXPIRES_IN_HOURS, ParamsForSub } from './session-request';
 import { effectiveStatus, isPastExpiry } from './session-status';
+import { FailedPaymentsLimitReached, failedPaymentsOf, hasReachedFailedPaymentLimit } from './failed-payment-limits';
 import { CaptureMethod, DEFAULT_CAPTURE_METHOD } from '../payment/after-approval/capture-method';
 
 export type SessionStatus = 'open' | 'expired' | 'complete';
@@ -45,7 +46,8 @@ export type CheckoutSessionCommand =
       references: CheckoutSessionReferences;
     }
   | { type: 'ExpireCheckoutSession'; sessionId: string; accountId: string; reason: ExpiryReason }
-  | { type: 'BeginSessionPayment'; sessionId: string; accountId: string; paymentId: string }
+  /** `maxFailedPayments`: SESSION_MAX_FAILED_PAYMENTS; a session with that many failed payments takes no more (429). */
+  | { type: 'BeginSessionPayment'; sessionId: string; accountId: string; paymentId: string; maxFailedPayments: number }
   | { type: 'EndSessionPayment'; sessionId: string; accountId: string; paymentId: string; outcome: SessionPaymentOutcome };
 
 export interface CheckoutSession extends CheckoutSessionFields {
@@ -81,7 +83,7 @@ export const checkoutSessionDecider: Decider<CheckoutSessionCommand, CheckoutSes
       case 'ExpireCheckoutSession':
         return command.reason === 'manual' ? expireManually(session, now) : expireAutomatically(session, now);
       case 'BeginSessionPayment':
-        return beginPayment(session, command.paymentId, now);
+        return beginPayment(session, command.paymentId, command.maxFailedPayments, now);
       case 'EndSessionPayment':
         return endPayment(session, command.paymentId, command.outcome, now);
     }
@@ -173,13 +175,17 @@ function expireAutomatically(session: CheckoutSession, now: Date): CheckoutSessi
   return [{ type: 'CheckoutSessionExpired', data: { session_id: session.id, reason: 'automatic', expired_at: session.expires_at } }];
 }
 
-function beginPayment(session: CheckoutSession, paymentId: string, now: Date): CheckoutSessionEvent[] {
+function beginPayment(session: CheckoutSession, paymentId: string, maxFailedPayments: number, now: Date): CheckoutSessionEvent[] {
   if (session.status === 'complete') throw conflict(`checkout session ${session.id} is already paid`);
   // The same payment beginning again is a retried step of its saga.
   if (session.activePaymentId === paymentId) return [];
   if (session.activePaymentId !== null) throw conflict(`payment ${session.activePaymentId} is already running on checkout session ${session.id}`);
   if (session.paymentIds.includes(paymentId)) throw conflict(`payment ${paymentId} has already ended on checkout session ${session.id}`);
   if (effectiveStatus(session, now) === 'expired') throw gone(`checkout session ${session.id} expired at ${session.expiredAt ?? session.expires_at}`);
+  // Counted from the session's own events, so the limit holds across processes and restarts.
+  if (hasReachedFailedPaymentLimit(session, maxFailedPayments)) {
+    throw new FailedPaymentsLimitReached('session', `checkout session ${session.id} has had ${failedPaymentsOf(session)} failed payments and takes no more; create a new checkout session`);
+  }
   return [{ type: 'SessionPaymentBegan', data: { session_id: session.id, payment_id: paymentId } }];
 }
 

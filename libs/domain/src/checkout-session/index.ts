@@ -6,3 +6,4 @@ export * from './session-routes';
 export * from './priced-session';
 export * from './checkout-session';
 export * from './success-url';
+export * from './failed-payment-limits';

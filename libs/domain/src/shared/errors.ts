@@ -5,8 +5,10 @@
  * - not_found: the target does not exist for this account (404)
  * - conflict:  the target's state forbids the command now (409)
  * - gone:      the target has expired (410)
+ * - too_many:  too many of these commands failed already (429); `retryAfterMs` says when one may
+ *              be taken again, and its absence that waiting will not help
  */
-export type DomainErrorKind = 'invalid' | 'malformed' | 'not_found' | 'conflict' | 'gone';
+export type DomainErrorKind = 'invalid' | 'malformed' | 'not_found' | 'conflict' | 'gone' | 'too_many';
 
 export interface FieldError {
   field: string;
@@ -18,6 +20,7 @@ export class DomainError extends Error {
     readonly kind: DomainErrorKind,
     message: string,
     readonly errors: FieldError[] = [],
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CatalogModule } from '../catalog/catalog.module';
 import { CommandRunner } from '../command-handling/command-runner';
 import { RoutesModule } from '../routes/routes.module';
+import { CardTestingDefence } from './card-testing-defence';
 import { CheckoutSessionLinks } from './checkout-session-links';
 import { CheckoutSessionStream } from './checkout-session-stream';
 import { CheckoutSessionsReader } from './checkout-sessions.reader';
@@ -31,7 +32,8 @@ import { SessionRouteReferences } from './session-route-references';
     ExpireCheckoutSessionHandler,
     ExpireOverdueSessionsHandler,
     SessionPayments,
+    CardTestingDefence,
   ],
-  exports: [CheckoutSessionsReader, CheckoutSessionLinks, SessionPayments],
+  exports: [CheckoutSessionsReader, CheckoutSessionLinks, SessionPayments, CardTestingDefence],
 })
 export class CheckoutSessionsModule {}

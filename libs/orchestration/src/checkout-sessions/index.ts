@@ -3,6 +3,7 @@ export * from './checkout-session-stream';
 export * from './create-checkout-session';
 export * from './expire-checkout-sessions';
 export * from './session-payments';
+export * from './card-testing-defence';
 export * from './checkout-sessions.reader';
 export * from './expired-sessions-sweeper';
 export * from './checkout-sessions.module';

@@ -5,6 +5,7 @@ import { checkoutSessions } from '@payments/read-models/projections/checkout-ses
 import { payments } from '@payments/read-models/projections/payments';
 import { AccountsReader } from '../accounts/accounts.reader';
 import { CheckoutSessionsReader } from '../checkout-sessions/checkout-sessions.reader';
+import { CardTestingDefence, PublicPayer } from '../checkout-sessions/card-testing-defence';
 import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { CommandMetadata } from '../command-handling/handle-command';
@@ -28,6 +29,8 @@ export class AttemptPayment {
     /** `routing.attempts` as requested; undefined: the tiers' routes alone decide. */
     readonly attempts: readonly RoutingAttemptInput[] | undefined,
     readonly metadata: CommandMetadata,
+    /** Set for a pay through the hosted page or with a publishable token: its card and address are limited too. */
+    readonly publicPayer?: PublicPayer,
   ) {}
 }
 
@@ -47,7 +50,8 @@ export interface AttemptedPayment {
  * as it stands after PAY_WAIT_MS.
  * The session stream's expected revision is what lets exactly one of several concurrent pays
  * begin (the others: 409); the pay lock only spares them the race. 404 for another account's
- * session, 409 when it is paid or a payment is running, 410 when it has expired.
+ * session, 409 when it is paid or a payment is running, 410 when it has expired, 429 when a limit
+ * on failed payments is reached (the session's; a public payer's card or address: CardTestingDefence).
  */
 @Injectable()
 export class PayCheckoutSession {
@@ -61,6 +65,7 @@ export class PayCheckoutSession {
     private readonly routing: TierRoutingResolver,
     private readonly reader: PaymentsReader,
     private readonly projections: ProjectionsService,
+    private readonly cardTesting: CardTestingDefence,
     @Inject(SESSION_PAY_LOCK) private readonly lock: SessionPayLock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -79,7 +84,20 @@ export class PayCheckoutSession {
   }
 
   /** Starts the payment and hands it to the saga; `finished` settles when the saga is done. */
-  async start({ accountId, sessionId, card, attempts, metadata }: AttemptPayment): Promise<AttemptedPayment> {
+  async start(command: AttemptPayment): Promise<AttemptedPayment> {
+    const payer = command.publicPayer && { fingerprint: command.card.fingerprint, address: command.publicPayer.address };
+    try {
+      await this.cardTesting.admit(payer);
+      const attempted = await this.startAdmitted(command);
+      this.cardTesting.watch(payer, attempted.finished);
+      return attempted;
+    } catch (error) {
+      this.cardTesting.noteRefusal(command.accountId, error);
+      throw error;
+    }
+  }
+
+  private async startAdmitted({ accountId, sessionId, card, attempts, metadata }: AttemptPayment): Promise<AttemptedPayment> {
     const [session, account] = await Promise.all([this.sessions.session(accountId, sessionId), this.accounts.account(accountId)]);
     // Refused before the session is touched: a payment that began must be able to start.
     if (attempts !== undefined) parseRoutingAttempts(attempts, account.processorIds);

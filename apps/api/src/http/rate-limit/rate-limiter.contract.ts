@@ -10,8 +10,8 @@ class ManualClock implements Clock {
   }
 }
 
-/** The behaviour every RateLimiter adapter shares; `make` builds one with the given limit and clock. */
-export function rateLimiterContract(make: (limitPerSecond: number, clock: Clock) => RateLimiter): void {
+/** The behaviour every RateLimiter adapter shares; `make` builds one with the given limit, clock and window (default one second). */
+export function rateLimiterContract(make: (limit: number, clock: Clock, windowMs?: number) => RateLimiter): void {
   const SECOND_START = Date.UTC(2030, 0, 1, 12, 0, 0);
   let clock: ManualClock;
   let key: string;
@@ -48,6 +48,29 @@ export function rateLimiterContract(make: (limitPerSecond: number, clock: Clock)
     await limiter.hit(key);
     expect((await limiter.hit(randomUUID())).allowed).toBe(true);
     expect((await limiter.hit(key)).allowed).toBe(false);
+  });
+
+  it('peeks without counting: allowed while the hits are below the limit', async () => {
+    const limiter = make(2, clock);
+    expect((await limiter.peek(key)).allowed).toBe(true);
+    await limiter.hit(key);
+    expect((await limiter.peek(key)).allowed).toBe(true);
+    expect((await limiter.peek(key)).allowed).toBe(true);
+    await limiter.hit(key);
+    clock.ms = SECOND_START + 400;
+    expect(await limiter.peek(key)).toEqual({ allowed: false, retryAfterMs: 600 });
+  });
+
+  it('counts in windows of the length it is given, aligned on the clock', async () => {
+    const HOUR = 3_600_000;
+    const hourStart = Date.UTC(2030, 0, 1, 12, 0, 0);
+    clock.ms = hourStart + 60_000;
+    const limiter = make(1, clock, HOUR);
+    await limiter.hit(key);
+    clock.ms = hourStart + HOUR - 1000;
+    expect(await limiter.peek(key)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    clock.ms = hourStart + HOUR;
+    expect((await limiter.peek(key)).allowed).toBe(true);
   });
 
   it('counts hits that arrive together exactly once each', async () => {

@@ -9,7 +9,7 @@ describe('RedisRateLimiter', () => {
   });
   afterAll(() => redis.dispose());
 
-  rateLimiterContract((limit, clock) => new RedisRateLimiter(redis.redis, limit, clock));
+  rateLimiterContract((limit, clock, windowMs) => new RedisRateLimiter(redis.redis, limit, clock, windowMs));
 
   it('gives every counter an expiry, so idle tokens leave nothing behind', async () => {
     const limiter = new RedisRateLimiter(redis.redis, 10, { now: () => new Date() });

@@ -1,10 +1,12 @@
 import { ServerResponse } from 'node:http';
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiConsumes, ApiExcludeController } from '@nestjs/swagger';
-import { CheckoutSession, Clock, DomainError, PaymentView, effectiveStatus, successUrlOf } from '@payments/domain';
+import { CheckoutSession, Clock, DomainError, FailedPaymentLimit, FailedPaymentsLimitReached, PaymentView, effectiveStatus, hasReachedFailedPaymentLimit, successUrlOf } from '@payments/domain';
 import { AccountsReader, AttemptPayment, CLOCK, CatalogReader, CheckoutSessionsReader, PayCheckoutSession, PaymentCards, SETTINGS, Settings } from '@payments/orchestration';
 import { ApiRequest } from '../../http/api-request';
 import { commandMetadataOf } from '../../http/command-metadata';
+import { retryAfterSeconds } from '../../http/problem-details.filter';
+import { publicPayerOf } from '../../http/rate-limit/public-payer';
 import { Public } from '../../http/principal';
 import { PageAssets } from '../page-assets';
 import { PageErrorsFilter } from '../page-errors.filter';
@@ -63,7 +65,8 @@ export class CheckoutPageController {
       return;
     }
     const session = await this.sessions.sessionOfLink(secureToken);
-    if (this.answeredUnpayable(session, response)) return;
+    // The session's limit on failed payments is left to the pay, which refuses (and counts) by the session's own events.
+    if (this.answeredUnpayable(session, response, { sessionLimit: false })) return;
     const order = await this.orderOf(session, secureToken);
     const form = readCardForm(request.body);
     if ('errors' in form) return this.sendForm(response, 422, session, order, { errors: form.errors, exp: form.exp });
@@ -73,8 +76,10 @@ export class CheckoutPageController {
       const card = this.cards.summarise(form.card);
       // The account is the session's: the token opened this session and nothing else.
       const metadata = { ...commandMetadataOf(request, response), accountId: session.accountId };
-      payment = await this.payCheckoutSession.pay(new AttemptPayment(session.accountId, session.id, card, undefined, metadata));
+      // A public payer: its card and address are limited against card testing, as well as the session.
+      payment = await this.payCheckoutSession.pay(new AttemptPayment(session.accountId, session.id, card, undefined, metadata, publicPayerOf(request)));
     } catch (error) {
+      if (error instanceof FailedPaymentsLimitReached) return this.sendRefusal(response, session, secureToken, error.limit, error.retryAfterMs);
       if (!(error instanceof DomainError)) throw error;
       if (error.kind === 'invalid') return this.sendForm(response, 422, session, order, { errors: cardErrorsOf(error), exp: form.exp });
       // Paid, expired or being paid meanwhile (409, 410): the page says which.
@@ -91,8 +96,11 @@ export class CheckoutPageController {
     }
   }
 
-  /** Answers the page of a session that cannot be paid now (expired 410, paid or being paid 409); false when it can. */
-  private answeredUnpayable(session: CheckoutSession, response: ServerResponse): boolean {
+  /**
+   * Answers the page of a session that cannot be paid now (expired 410, paid or being paid 409,
+   * too many failed payments 429 unless `sessionLimit` is false); false when it can.
+   */
+  private answeredUnpayable(session: CheckoutSession, response: ServerResponse, { sessionLimit = true } = {}): boolean {
     const status = effectiveStatus(session, this.clock.now());
     if (status === 'expired') {
       const back = session.return_url === null ? undefined : { href: session.return_url, label: 'Return to the shop' };
@@ -102,10 +110,30 @@ export class CheckoutPageController {
       sendPage(response, 409, statusPage(this.assets, { title: 'This order is already paid', message: 'Nothing more is needed, and you will not be charged again.', tone: 'ok', link }));
     } else if (session.activePaymentId !== null) {
       sendPage(response, 409, this.processingPage());
+    } else if (sessionLimit && hasReachedFailedPaymentLimit(session, this.settings.sessionMaxFailedPayments)) {
+      this.sendRefusal(response, session, undefined, 'session', undefined);
     } else {
       return false;
     }
     return true;
+  }
+
+  /**
+   * 429: a limit on failed payments is reached (card testing). The session's never lifts, so the
+   * customer goes back to the shop; a card's or an address's lifts when its hour ends (Retry-After),
+   * and the link opens the form again.
+   */
+  private sendRefusal(response: ServerResponse, session: CheckoutSession, secureToken: string | undefined, limit: FailedPaymentLimit, retryAfterMs: number | undefined): void {
+    const headers: Record<string, string> = retryAfterMs === undefined ? {} : { 'Retry-After': retryAfterSeconds(retryAfterMs) };
+    const later = retryAfterMs === undefined ? 'later' : `in ${Math.max(1, Math.ceil(retryAfterMs / 60_000))} minutes`;
+    const again = secureToken === undefined ? undefined : { href: `/checkout/${encodeURIComponent(secureToken)}`, label: 'Back to the payment form' };
+    const back = session.return_url === null ? undefined : { href: session.return_url, label: 'Return to the shop' };
+    const words: Record<FailedPaymentLimit, { message: string; link?: { href: string; label: string } }> = {
+      session: { message: 'Too many payments failed on this checkout, so it takes no more. Return to the shop to start again.', link: back },
+      fingerprint: { message: `Too many payments with this card failed. Pay with another card, or try this one again ${later}.`, link: again },
+      address: { message: `Too many payments from your connection failed. Try again ${later}.`, link: again },
+    };
+    sendPage(response, 429, statusPage(this.assets, { title: 'This payment was not sent', tone: 'bad', ...words[limit] }), {}, headers);
   }
 
   private processingPage() {

@@ -7,6 +7,7 @@ import { listWebhookDeliveries } from '@payments/read-models/projections/webhook
 import { listWebhookEndpoints } from '@payments/read-models/projections/webhook-endpoints';
 import { presentEvent } from '../../events/event.presenter';
 import { POSITION } from '../../events/events.dto';
+import { CardTestingRefusalCounts } from '../../http/rate-limit/card-testing-refusal-counts';
 import { presentPayment } from '../../payments/payment.presenter';
 import { presentRouteWithReferences } from '../../routes/processor-route.presenter';
 import { presentWebhookDelivery, presentWebhookEndpoint } from '../../webhooks/webhook-endpoint.presenter';
@@ -35,6 +36,7 @@ export class DashboardReads {
     private readonly projections: ProjectionsService,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly refusals: CardTestingRefusalCounts,
   ) {}
 
   async accountName(accountId: string): Promise<string> {
@@ -69,8 +71,8 @@ export class DashboardReads {
   }
 
   async paymentsPage(accountId: string, page: number, pageSize: number): Promise<PaymentsPageData> {
-    const { items, total } = await this.payments.list(accountId, { limit: pageSize, offset: (page - 1) * pageSize });
-    return { payments: items.map((view) => presentPayment(view)), total, page, pageSize };
+    const [{ items, total }, refusals] = await Promise.all([this.payments.list(accountId, { limit: pageSize, offset: (page - 1) * pageSize }), this.refusals.of(accountId)]);
+    return { payments: items.map((view) => presentPayment(view)), total, page, pageSize, refusals };
   }
 
   /** One payment and its timeline, from its stream (404 for another account's). */

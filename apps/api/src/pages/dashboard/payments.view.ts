@@ -1,4 +1,5 @@
 import { Html, html } from '../html';
+import type { RefusalCounts } from '../../http/rate-limit/card-testing-refusal-counts';
 import { formatMoney, formatTime } from '../money-format';
 import { PaymentTimeline, TimelineStep } from './payment-timeline';
 
@@ -55,9 +56,11 @@ export interface PaymentsPageData {
   total: number;
   page: number;
   pageSize: number;
+  /** Pays refused as card testing (429), by the limit reached. */
+  refusals: RefusalCounts;
 }
 
-export function paymentsMain({ payments, total, page, pageSize }: PaymentsPageData, processorName: (id: string) => string): Html {
+export function paymentsMain({ payments, total, page, pageSize, refusals }: PaymentsPageData, processorName: (id: string) => string): Html {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return html`<div id="payments-list" data-live-refresh="payment-">
 <header><h1>Payments</h1><p class="lede">${total} in all · the table follows new payments as they happen</p></header>
@@ -68,10 +71,24 @@ ${
     : ''
 }
 </div>
+${refusalsPanel(refusals)}
 <section class="panel" aria-labelledby="feed-title">
 <h2 id="feed-title">Live events</h2>
 <p class="lede">Events of this account as the service stores them, newest first.</p>
 <ol class="feed" id="live-feed" aria-live="polite" aria-relevant="additions"><li class="empty">Waiting for the next event…</li></ol>
+</section>`;
+}
+
+/** Pays refused for too many failed payments: a sign of card testing on the public checkout. */
+function refusalsPanel(refusals: RefusalCounts): Html {
+  return html`<section class="panel" aria-labelledby="refusals-title" id="card-testing-refusals">
+<h2 id="refusals-title">Card-testing refusals</h2>
+<p class="lede">Pays refused for too many failed payments (429); nothing reached a processor.</p>
+<dl class="facts">
+<div><dt>Session limit reached</dt><dd data-refusals="session">${refusals.session}</dd></div>
+<div><dt>Card limit reached</dt><dd data-refusals="fingerprint">${refusals.fingerprint}</dd></div>
+<div><dt>Address limit reached</dt><dd data-refusals="address">${refusals.address}</dd></div>
+</dl>
 </section>`;
 }
 
