@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AttemptPayment, CommandMetadata, PayCheckoutSession, PaymentCards, PaymentsReader, SETTINGS, Settings } from '@payments/orchestration';
+import { AttemptPayment, CommandMetadata, PayCheckoutSession, PaymentCards, PaymentsReader, PublicPayer, SETTINGS, Settings } from '@payments/orchestration';
 import { RequestMetadata } from '../http/command-metadata';
 import { ApiProblems } from '../http/api-problems';
 import { toPage } from '../http/pagination';
 import { Auth, CurrentPrincipal, Principal, accountOf } from '../http/principal';
+import { PublicPayerOfRequest } from '../http/rate-limit/public-payer';
 import { ListPaymentsQuery, PayDto } from './payment.dto';
 import { presentEvent } from '../events/event.presenter';
 import { presentPayment } from './payment.presenter';
@@ -40,12 +41,21 @@ export class PaymentsController {
     404: 'No checkout session with this id in the account.',
     409: 'The session is paid, or a payment is running on it (of two concurrent pays, one runs).',
     410: 'The session has expired.',
+    429:
+      'Too many failed payments (`too-many-failed-payments`): the session has had SESSION_MAX_FAILED_PAYMENTS (default 10) and takes no more, for good (no Retry-After); ' +
+      'or, with a publishable token, the card or the client address has had its limit of failed payments this hour (Retry-After says when the hour ends). Nothing is sent to a processor.',
     422: 'The card fails its Luhn check, has expired or its network cannot be told; routing.attempts are not 1 to 10 distinct known processors or networks.',
   })
-  async pay(@Param('id') sessionId: string, @Body() body: PayDto, @CurrentPrincipal() principal: Principal, @RequestMetadata() metadata: CommandMetadata) {
+  async pay(
+    @Param('id') sessionId: string,
+    @Body() body: PayDto,
+    @CurrentPrincipal() principal: Principal,
+    @RequestMetadata() metadata: CommandMetadata,
+    @PublicPayerOfRequest() publicPayer: PublicPayer | undefined,
+  ) {
     // The card number and cvc stop here: what goes on is the card's summary.
     const card = this.cards.summarise(body.payment_method.card);
-    return presentPayment(await this.payCheckoutSession.pay(new AttemptPayment(accountOf(principal), sessionId, card, body.routing?.attempts, metadata)));
+    return presentPayment(await this.payCheckoutSession.pay(new AttemptPayment(accountOf(principal), sessionId, card, body.routing?.attempts, metadata, publicPayer)));
   }
 
   @Get('v1/payments')
