@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import Redis from 'ioredis';
 import { Clock } from '@payments/domain';
 import { EventStore, createEventStore } from '@payments/event-store';
+import { redisReconnectDelay } from '@payments/read-models';
 import { AggregateCache } from './command-handling/aggregate-cache';
 import { RandomIdGenerator, systemClock } from './random-ids';
 import { SEALED_SECRETS, sealedSecretsOf } from './secrets/sealed-secrets';
@@ -55,7 +56,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
  */
 function connectRedis(url: string, keyPrefix: string): Redis {
   const logger = new Logger('Redis');
-  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200 });
+  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200, retryStrategy: redisReconnectDelay });
   let lastError: string | undefined;
   client.on('error', (error: Error & { code?: string }) => {
     const kind = error.code ?? error.message;

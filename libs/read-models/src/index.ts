@@ -13,3 +13,4 @@ export * from './projection-thread/projection-thread';
 export * from './describe-error';
 export * from './bin-table';
 export * from './followed-event-store';
+export * from './redis-reconnect';

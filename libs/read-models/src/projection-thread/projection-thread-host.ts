@@ -7,6 +7,7 @@ import { ProjectionRunner } from '../projection-runner';
 import { allProjections } from '../projections/all-projections';
 import { ReadModelStore } from '../read-model-store';
 import { RedisReadModelStore } from '../redis-read-model-store';
+import { redisReconnectDelay } from '../redis-reconnect';
 import { SqliteReadModelStore } from '../sqlite-read-model-store';
 import { FromProjectionThread, ProjectionGroupSettings, ToProjectionThread } from './messages';
 
@@ -80,7 +81,7 @@ async function stop(id: number): Promise<void> {
 
 /** Connection errors show as failing commits, which the runners report and retry. */
 function connectRedis({ url, keyPrefix }: { url: string; keyPrefix: string }): Redis {
-  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200 });
+  const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200, retryStrategy: redisReconnectDelay });
   client.on('error', () => undefined);
   return client;
 }
