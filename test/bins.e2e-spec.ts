@@ -47,6 +47,7 @@ describe('the BIN table over HTTP', () => {
     expect(paid.body.attempts.map((attempt: { processor_id: string }) => attempt.processor_id)).toEqual([uk]);
     const started = (await shop.get(`/v1/payments/${paid.body.id}/events`).expect(200)).body.items[0];
     expect(started.data).toMatchObject({ bin_country: 'GB', card: { country: 'GB', funding: 'credit' } });
+    expect(paid.body.routing).toEqual([{ tier: 0, route_id: route, route_revision: 1, strategy: 'rule_based', order: [uk], why: { matched_rule: 0, bin_country: 'GB' } }]);
   });
 
   it('routes a card whose BIN the table does not hold by the default list, with no country and an unknown funding', async () => {
@@ -54,6 +55,7 @@ describe('the BIN table over HTTP', () => {
 
     expect(paid.body).toMatchObject({ status: 'succeeded', processor_id: us, source: { country: null, funding: 'unknown' } });
     expect(paid.body.attempts.map((attempt: { processor_id: string }) => attempt.processor_id)).toEqual([us]);
+    expect(paid.body.routing).toEqual([{ tier: 0, route_id: route, route_revision: 1, strategy: 'rule_based', order: [us], why: { matched_rule: null, bin_country: null } }]);
   });
 
   it('does not match an unknown BIN by a not_equal bin_country condition either', async () => {
