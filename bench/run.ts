@@ -4,12 +4,15 @@
  */
 import { cascadeBench } from './cascade';
 import { eventStoreBench } from './event-store';
+import { loadBench, soakBench } from './load';
 import { rebuildBench } from './rebuild';
 
 const benches: Record<string, (options: Map<string, string>) => Promise<void>> = {
   'event-store': eventStoreBench,
   cascade: cascadeBench,
   rebuild: rebuildBench,
+  load: loadBench,
+  soak: soakBench,
 };
 
 async function main(args: string[]): Promise<void> {
