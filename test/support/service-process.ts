@@ -19,6 +19,8 @@ const RUN_MAIN = "require('ts-node').register({ swc: true }); require('tsconfig-
 
 export interface ServiceProcess {
   readonly url: string;
+  /** The process id, to signal it (test/faults-threads.e2e-spec.ts). */
+  readonly pid: number;
   http(): ReturnType<typeof request>;
   /** The last lines the service printed, for failure messages. */
   log(): string;
@@ -57,6 +59,7 @@ function serviceOf(child: ChildProcessByStdio<Writable, Readable, null>, url: st
   const exited = exitOf(child);
   return {
     url,
+    pid: child.pid!,
     http: () => request(url),
     log: () => lines.join('\n'),
     async kill() {

@@ -69,6 +69,15 @@ export const WRITER_STOPPED = 'ERR_SQLITE_WRITER_STOPPED';
 
 let shared: WriterThread | undefined;
 
+/**
+ * Stops the writer thread as a crash would (worker.terminate: whatever it was running is cut
+ * off), for fault tests of the running service (apps/api/src/ops/thread-fault-signal.ts).
+ * Resolves once it is gone; false when no thread was running.
+ */
+export async function terminateSqliteWriterThread(): Promise<boolean> {
+  return (await shared?.terminate()) ?? false;
+}
+
 function sharedThread(): WriterThread {
   shared ??= new WriterThread();
   return shared;
@@ -134,6 +143,12 @@ class WriterThread {
     worker.on('exit', (code) => this.stopped(worker, new Error(`the SQLite writer thread exited with code ${code}`)));
     this.worker = worker;
     return worker;
+  }
+
+  async terminate(): Promise<boolean> {
+    if (!this.worker) return false;
+    await this.worker.terminate();
+    return true;
   }
 
   private settle(reply: HostReply): void {

@@ -8,6 +8,7 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { OpenApiDocs } from './openapi-docs';
 import { ReadinessProbe } from './readiness-probe';
+import { ThreadFaultSignal } from './thread-fault-signal';
 import { FollowedEventStoreGuard } from '../start-up/followed-event-store.guard';
 
 /**
@@ -25,6 +26,7 @@ import { FollowedEventStoreGuard } from '../start-up/followed-event-store.guard'
     MetricsService,
     ReadinessProbe,
     OpenApiDocs,
+    ThreadFaultSignal,
     { provide: PAYMENT_METRICS, useExisting: MetricsService },
     { provide: PAYMENT_OPERATION_METRICS, useExisting: MetricsService },
     { provide: WEBHOOK_METRICS, useExisting: MetricsService },

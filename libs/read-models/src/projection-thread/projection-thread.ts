@@ -101,6 +101,15 @@ export class ProjectionThread {
 
 let shared: SharedWorker | undefined;
 
+/**
+ * Stops the projection thread as a crash would (worker.terminate), for fault tests of the running
+ * service (apps/api/src/ops/thread-fault-signal.ts); it is started again as after any death.
+ * Resolves once it is gone; false when no thread was running.
+ */
+export async function terminateProjectionThread(): Promise<boolean> {
+  return (await shared?.terminate()) ?? false;
+}
+
 function sharedWorker(): SharedWorker {
   shared ??= new SharedWorker();
   return shared;
@@ -133,6 +142,12 @@ class SharedWorker {
       this.stopping.delete(thread.id);
       if (this.stopping.size === 0) this.worker?.unref();
     }
+  }
+
+  async terminate(): Promise<boolean> {
+    if (!this.worker) return false;
+    await this.worker.terminate();
+    return true;
   }
 
   send(message: ToProjectionThread): void {

@@ -1,0 +1,3 @@
+import { describeThreadDeath } from './support/thread-death';
+
+describeThreadDeath('writer', 'the SQLite writer thread');
