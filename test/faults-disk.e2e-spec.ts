@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { card } from './support/payment-shop';
-import { ServiceProcess, startServiceProcess } from './support/service-process';
+import { ServiceProcess, runServiceToExit, startServiceProcess } from './support/service-process';
 import { ADMIN_TOKEN, bearer } from './support/test-app';
 
 const WAIT_MS = 30_000;
@@ -40,9 +40,10 @@ if (typeof probe !== 'string') probe.unmount();
 if (skipReason) console.warn(`SKIPPED: the disk fault tests need a tmpfs of their own: ${skipReason}`);
 
 /**
- * The SQLite files on a full disk. Their read-only case is not here: a file system holding files
- * open for writing cannot be remounted read-only (EBUSY), root's writes ignore file modes, and an
- * ext4 forced read-only (errors=remount-ro) stays so on this kernel until it is unmounted.
+ * The SQLite files on a full disk. A disk that turns read-only under the running service is not
+ * here: a file system holding files open for writing cannot be remounted read-only (EBUSY),
+ * root's writes ignore file modes, and an ext4 forced read-only (errors=remount-ro) stays so on
+ * this kernel until it is unmounted; read-only at start is below.
  */
 (skipReason ? describe.skip : describe)('the disk under the SQLite files', () => {
   let fs: { dir: string; unmount(): void };
@@ -69,6 +70,37 @@ if (skipReason) console.warn(`SKIPPED: the disk fault tests need a tmpfs of thei
     await service!.kill();
     run.checkStore(fs.dir);
   }, 90_000);
+});
+
+/**
+ * DATA_DIR on a read-only file system at start (it can be remounted read-only only while no file
+ * is open for writing): the service refuses, naming the folder and the cause, and starts once it
+ * is writable again.
+ */
+(skipReason ? describe.skip : describe)('DATA_DIR read-only at start', () => {
+  let fs: { dir: string; unmount(): void };
+  let service: ServiceProcess | undefined;
+
+  beforeAll(() => {
+    fs = mountSmallFileSystem() as { dir: string; unmount(): void };
+  });
+  afterAll(async () => {
+    await service?.kill();
+    fs.unmount();
+  });
+
+  it('refuses to start with a message that names DATA_DIR and the read-only file system, and starts once it is writable', async () => {
+    const env = { DATA_DIR: fs.dir, PAYMENTS_SANDBOX: 'false', ADMIN_TOKEN, LOG_LEVEL: 'warn' };
+    expect(spawnSync('mount', ['-o', 'remount,ro', fs.dir]).status).toBe(0);
+
+    const refused = await runServiceToExit(env);
+
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`the events file's folder ${fs.dir} (DATA_DIR) cannot be written (EROFS: a read-only file system)`);
+    expect(spawnSync('mount', ['-o', 'remount,rw', fs.dir]).status).toBe(0);
+    service = await startServiceProcess(env);
+    await service.http().post('/v1/accounts').set(bearer(ADMIN_TOKEN)).send({ name: 'Writable again' }).expect(201);
+  }, 60_000);
 });
 
 if (skipReason) test.skip(`the disk under the SQLite files (skipped: ${skipReason})`, () => undefined);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordedEvent } from './event-store';
 
@@ -25,6 +25,7 @@ export function eventsDatabaseFile(dataDir: string): string {
  */
 export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Database.Database {
   mkdirSync(dataDir, { recursive: true });
+  assertWritable(dataDir);
   const db = new Database(eventsDatabaseFile(dataDir));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -49,6 +50,19 @@ export function openEventsDatabase(dataDir: string, busyTimeoutMs = 5000): Datab
   `);
   db.prepare('INSERT OR IGNORE INTO store_identity (singleton, identity) VALUES (1, ?)').run(randomUUID());
   return db;
+}
+
+/**
+ * SQLite alone says `unable to open database file` (SQLITE_CANTOPEN) of a folder it cannot write
+ * (WAL needs its -wal and -shm files beside the file), which names neither the folder nor the cause.
+ */
+function assertWritable(dataDir: string): void {
+  try {
+    accessSync(dataDir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw Object.assign(new Error(`the events file's folder ${dataDir} (DATA_DIR) cannot be written (${code}${code === 'EROFS' ? ': a read-only file system' : ''}); the service writes its SQLite files there, so make it writable`), { code });
+  }
 }
 
 /** The identity the events file was created with (see openEventsDatabase). */
