@@ -1,11 +1,10 @@
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Page } from 'playwright-core';
-import { PageWatch, TestBrowser, describeInBrowser, launchBrowser, watchPage } from '../support/browser';
+import { PageWatch, TestBrowser, describeInBrowser, launchBrowser, startListeningApp, watchPage } from '../support/browser';
 import { APPROVED_CARD, CheckoutShop, DECLINED_CARD, HostedCheckout, cardNumberForms } from '../support/hosted-checkout';
 import { PaymentShop } from '../support/payment-shop';
-import { freePort } from '../support/service-process';
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 
 /** A phone's viewport in CSS pixels (a 375 × 667 screen, the smallest in common use). */
 const PHONE = { width: 375, height: 667 };
@@ -40,10 +39,7 @@ describeInBrowser('the hosted checkout page in a browser', () => {
   const watches: Array<{ name: string; watch: PageWatch }> = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    service = `http://127.0.0.1:${port}`;
-    t = await startTestApp({ PUBLIC_URL: service });
-    await t.app.listen(port, '127.0.0.1');
+    ({ t, service } = await startListeningApp());
     site = await startShopSite();
     shop = await CheckoutShop.open(await PaymentShop.open(t));
     browser = await launchBrowser();

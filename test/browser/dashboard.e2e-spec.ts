@@ -1,10 +1,9 @@
 // The functions given to page.evaluate run in the browser, and are type-checked against its DOM.
 /// <reference lib="dom" />
 import { Page } from 'playwright-core';
-import { PageWatch, TestBrowser, describeInBrowser, launchBrowser, watchPage } from '../support/browser';
+import { PageWatch, TestBrowser, describeInBrowser, launchBrowser, startListeningApp, watchPage } from '../support/browser';
 import { DashboardPayments, openDashboardShop } from '../support/dashboard-shop';
-import { freePort } from '../support/service-process';
-import { TestApp, startTestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -24,10 +23,7 @@ describeInBrowser('the operator dashboard in a browser', () => {
   const watches: Array<{ name: string; watch: PageWatch }> = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    service = `http://127.0.0.1:${port}`;
-    t = await startTestApp({ PUBLIC_URL: service });
-    await t.app.listen(port, '127.0.0.1');
+    ({ t, service } = await startListeningApp());
     receiver = await WebhookReceiver.start();
     payments = await openDashboardShop(t, { webhookUrl: receiver.url });
     browser = await launchBrowser();

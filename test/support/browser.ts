@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page, chromium } from 'playwright-core';
+import { freePort } from './service-process';
+import { TestApp, startTestApp } from './test-app';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright-core never downloads one. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -105,4 +107,16 @@ export function watchPage(page: Page): PageWatch {
   });
   page.on('pageerror', (error) => watch.errors.push(`uncaught: ${error.message}`));
   return watch;
+}
+
+/**
+ * The app listening on a free port of 127.0.0.1, with PUBLIC_URL its own address, so the links
+ * and redirects it renders lead a browser back to it.
+ */
+export async function startListeningApp(env: Record<string, string> = {}): Promise<{ t: TestApp; service: string }> {
+  const port = await freePort();
+  const service = `http://127.0.0.1:${port}`;
+  const t = await startTestApp({ PUBLIC_URL: service, ...env });
+  await t.app.listen(port, '127.0.0.1');
+  return { t, service };
 }
