@@ -8,3 +8,4 @@ export * from './eventstoredb-event-store';
 export * from './sqlite-writer-thread';
 export * from './module-worker';
 export * from './append-signal';
+export * from './postgres-migrations';
