@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool, PoolConfig } from 'pg';
 
 /** The server the postgres suites use; its database only creates and drops the fresh ones. */
 export const TEST_POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,4 +59,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     drop: () => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/**
+ * A pool on a test database. Dropping the database WITH (FORCE) terminates the backends of idle
+ * clients a pool is still closing, which a pool reports as an 'error' event (57P01); that one
+ * error is expected at teardown, any other is rethrown so the test fails.
+ */
+export function openTestPool(url: string, config: PoolConfig = {}): Pool {
+  const pool = new Pool({ connectionString: url, ...config });
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') throw error;
+  });
+  return pool;
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { Migration, migrate } from '@payments/event-store';
-import { TestDatabase, createTestDatabase, describeWithPostgres } from '../../../test/support/test-postgres';
+import { TestDatabase, createTestDatabase, describeWithPostgres, openTestPool } from '../../../test/support/test-postgres';
 
 const migrations: Migration[] = [
   { version: 1, name: 'create things', sql: 'CREATE TABLE things (id text PRIMARY KEY)' },
@@ -11,7 +11,7 @@ describeWithPostgres('postgres migrations', () => {
   let database: TestDatabase;
   const pools: Pool[] = [];
   const pool = () => {
-    const opened = new Pool({ connectionString: database.url });
+    const opened = openTestPool(database.url);
     pools.push(opened);
     return opened;
   };
