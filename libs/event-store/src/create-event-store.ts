@@ -1,3 +1,4 @@
+import { Pool } from 'pg';
 import { EventStore } from './event-store';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -5,6 +6,8 @@ import { SqliteEventStore } from './sqlite-event-store';
 export interface EventStoreOptions {
   /** EVENTSTORE_CONNECTION_STRING: when set, EventStoreDB; otherwise the embedded sqlite file. */
   connectionString?: string;
+  /** POSTGRES_URL's pool: when there is one (and no EventStoreDB), the events live in PostgreSQL. */
+  postgres?: Pool | null;
   /** DATA_DIR: the sqlite file lives at `<dataDir>/events.db`. */
   dataDir: string;
 }

@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { Pool } from 'pg';
 import { Clock } from '@payments/domain';
 import { EventStore, createEventStore } from '@payments/event-store';
 import { redisReconnectDelay } from '@payments/read-models';
@@ -7,7 +8,7 @@ import { AggregateCache } from './command-handling/aggregate-cache';
 import { RandomIdGenerator, systemClock } from './random-ids';
 import { SEALED_SECRETS, sealedSecretsOf } from './secrets/sealed-secrets';
 import { Settings } from './settings';
-import { CLOCK, EVENT_STORE, ID_GENERATOR, REDIS, SETTINGS } from './tokens';
+import { CLOCK, EVENT_STORE, ID_GENERATOR, POSTGRES, REDIS, SETTINGS } from './tokens';
 
 /**
  * The ports every module needs, with the adapters the settings choose, and the aggregate cache.
@@ -21,7 +22,13 @@ export class InfrastructureModule implements OnApplicationShutdown {
       module: InfrastructureModule,
       providers: [
         { provide: SETTINGS, useValue: settings },
-        { provide: EVENT_STORE, useFactory: () => createEventStore({ connectionString: settings.eventStoreConnectionString, dataDir: settings.dataDir }) },
+        { provide: POSTGRES, useFactory: () => (settings.postgresUrl ? connectPostgres(settings.postgresUrl) : null) },
+        {
+          provide: EVENT_STORE,
+          inject: [POSTGRES],
+          useFactory: (postgres: Pool | null) =>
+            createEventStore({ connectionString: settings.eventStoreConnectionString, postgres, dataDir: settings.dataDir }),
+        },
         { provide: CLOCK, useValue: systemClock },
         // One per application, shared by every module's CommandRunner, since it caches this app's store.
         { provide: AggregateCache, useValue: new AggregateCache() },
@@ -33,13 +40,14 @@ export class InfrastructureModule implements OnApplicationShutdown {
           useFactory: () => (settings.redisUrl ? connectRedis(settings.redisUrl, settings.redisKeyPrefix) : null),
         },
       ],
-      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, AggregateCache, SEALED_SECRETS],
+      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, POSTGRES, AggregateCache, SEALED_SECRETS],
     };
   }
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis | null,
+    @Inject(POSTGRES) private readonly postgres: Pool | null,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -47,7 +55,29 @@ export class InfrastructureModule implements OnApplicationShutdown {
     // quit() waits for a reply that never comes while Redis is unreachable.
     if (this.redis?.status === 'ready') await this.redis.quit().catch(() => this.redis?.disconnect());
     else this.redis?.disconnect();
+    // Last: the stores above may still be finishing their queries on it.
+    await this.postgres?.end();
   }
+}
+
+/**
+ * One pool per process for every adapter on PostgreSQL. An idle client whose connection the
+ * server ends (a restart, a failover) is reported here once per kind and replaced by the pool on
+ * the next query, instead of an unhandled 'error' event stopping the process.
+ */
+function connectPostgres(url: string): Pool {
+  const logger = new Logger('PostgreSQL');
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  let lastError: string | undefined;
+  pool.on('error', (error: Error & { code?: string }) => {
+    const kind = error.code ?? error.message;
+    if (kind !== lastError) logger.warn(`PostgreSQL connection problem: ${kind} (${error.message})`);
+    lastError = kind;
+  });
+  pool.on('connect', () => {
+    lastError = undefined;
+  });
+  return pool;
 }
 
 /**

@@ -20,6 +20,7 @@ describe('the card fingerprint key', () => {
   it.each([
     [{ PAYMENTS_ENV: 'prod' }, 'must be set when PAYMENTS_ENV=prod'],
     [{ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }, 'must be set when EVENTSTORE_CONNECTION_STRING is set'],
+    [{ POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/payments' }, 'must be set when POSTGRES_URL is set'],
   ])('must be set with %j', (env, message) => {
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(message);

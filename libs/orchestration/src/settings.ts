@@ -10,6 +10,12 @@ export interface Settings {
   dataDir: string;
   env: PaymentsEnv;
   eventStoreConnectionString?: string;
+  /**
+   * POSTGRES_URL: events (unless EVENTSTORE_CONNECTION_STRING is set), read models (unless
+   * REDIS_URL is set), leases and the simulator's ledger in PostgreSQL, shared by every process
+   * of a deployment.
+   */
+  postgresUrl?: string;
   redisUrl?: string;
   adminToken?: string;
   sandbox: boolean;
@@ -95,8 +101,9 @@ function secretsKeySettings(env: Env, paymentsEnv: PaymentsEnv): { secretsKey?: 
   if (secretsKey !== undefined && !isAes256Key(secretsKey)) throw new SettingsError('SECRETS_KEY', `must be 32 bytes in base64; ${generate}`);
   if (paymentsEnv === 'prod' && secretsKey === undefined) throw new SettingsError('SECRETS_KEY', `must be set when PAYMENTS_ENV=prod; ${generate}`);
   // As CARD_FINGERPRINT_SECRET: a key in DATA_DIR is not shared by the processes of a server store.
-  if (optional(env, 'EVENTSTORE_CONNECTION_STRING') !== undefined && secretsKey === undefined) {
-    throw new SettingsError('SECRETS_KEY', 'must be set when EVENTSTORE_CONNECTION_STRING is set, the same for every process of the deployment');
+  const shared = sharedStoreSetting(env);
+  if (shared !== undefined && secretsKey === undefined) {
+    throw new SettingsError('SECRETS_KEY', `must be set when ${shared} is set, the same for every process of the deployment`);
   }
   const retired = (optional(env, 'SECRETS_KEYS_RETIRED') ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
   if (retired.some((key) => !isAes256Key(key))) throw new SettingsError('SECRETS_KEYS_RETIRED', 'must be a comma list of keys of 32 bytes in base64, the earlier values of SECRETS_KEY');
@@ -131,6 +138,11 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 function optional(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw === '' ? undefined : raw;
+}
+
+/** The setting that puts the events on a server several processes share, if one is set. */
+function sharedStoreSetting(env: Env): string | undefined {
+  return ['EVENTSTORE_CONNECTION_STRING', 'POSTGRES_URL'].find((name) => optional(env, name) !== undefined);
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -210,8 +222,9 @@ export function loadSettings(env: Env = process.env): Settings {
   }
   // A key generated into DATA_DIR is shared only by processes that share DATA_DIR, as the
   // embedded event store's do; processes on a shared server store must be given the same key.
-  if (optional(env, 'EVENTSTORE_CONNECTION_STRING') !== undefined && fingerprintSecret === undefined) {
-    throw new SettingsError('CARD_FINGERPRINT_SECRET', 'must be set when EVENTSTORE_CONNECTION_STRING is set, the same for every process of the deployment');
+  const shared = sharedStoreSetting(env);
+  if (shared !== undefined && fingerprintSecret === undefined) {
+    throw new SettingsError('CARD_FINGERPRINT_SECRET', `must be set when ${shared} is set, the same for every process of the deployment`);
   }
   const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
@@ -220,6 +233,7 @@ export function loadSettings(env: Env = process.env): Settings {
     dataDir: optional(env, 'DATA_DIR') ?? './data',
     env: paymentsEnv,
     eventStoreConnectionString: url(env, 'EVENTSTORE_CONNECTION_STRING', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    postgresUrl: url(env, 'POSTGRES_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     adminToken,
     sandbox: oneOf(env, 'PAYMENTS_SANDBOX', ['true', 'false'] as const, 'true') === 'true',

@@ -5,3 +5,5 @@ export const CLOCK = Symbol('Clock');
 export const ID_GENERATOR = Symbol('IdGenerator');
 /** An ioredis client, present only when REDIS_URL is set. */
 export const REDIS = Symbol('Redis');
+/** A pg Pool on POSTGRES_URL, present only when it is set; the adapters on PostgreSQL share it. */
+export const POSTGRES = Symbol('Postgres');

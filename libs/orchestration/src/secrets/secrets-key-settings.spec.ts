@@ -27,6 +27,7 @@ describe('SECRETS_KEY and SECRETS_KEYS_RETIRED', () => {
     [{ SECRETS_KEYS_RETIRED: 'nope' }, /^SECRETS_KEYS_RETIRED: /],
     [prod, /^SECRETS_KEY: must be set when PAYMENTS_ENV=prod/],
     [{ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', CARD_FINGERPRINT_SECRET: 'a-secret-of-16-or-more' }, /^SECRETS_KEY: must be set when EVENTSTORE_CONNECTION_STRING is set/],
+    [{ POSTGRES_URL: 'postgres://postgres@127.0.0.1:5432/payments', CARD_FINGERPRINT_SECRET: 'a-secret-of-16-or-more' }, /^SECRETS_KEY: must be set when POSTGRES_URL is set/],
   ])('stops start-up on %j, naming the setting', (env, message) => {
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(message);
