@@ -1,11 +1,24 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
 import { Clock } from '@payments/domain';
-import { ConnectorRegistry, HttpConnector, SimulatorConnector, SimulatorLedger, SqliteSimulatorLedger, simulatorLedgerPath } from '@payments/processors';
+import {
+  ConnectorRegistry,
+  HttpConnector,
+  PostgresSimulatorLedger,
+  SimulatorConnector,
+  SimulatorLedger,
+  SqliteSimulatorLedger,
+  simulatorLedgerPath,
+} from '@payments/processors';
 import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { Settings } from '../settings';
-import { CLOCK, SETTINGS } from '../tokens';
+import { CLOCK, POSTGRES, SETTINGS } from '../tokens';
 
-/** The simulated processors' idempotency ledger: `<DATA_DIR>/simulator.db`, shared by every process on that directory. */
+/**
+ * The simulated processors' idempotency ledger, shared by every process of the deployment: on its
+ * PostgreSQL with POSTGRES_URL (processes on several machines), else `<DATA_DIR>/simulator.db`
+ * (every process on that directory).
+ */
 export const SIMULATOR_LEDGER = Symbol('SimulatorLedger');
 /** The ProcessorConnector the cascade calls: a ConnectorRegistry over the simulator and http connectors. */
 export const PROCESSOR_CONNECTOR = Symbol('ProcessorConnector');
@@ -14,8 +27,9 @@ export const PROCESSOR_CONNECTOR = Symbol('ProcessorConnector');
   providers: [
     {
       provide: SIMULATOR_LEDGER,
-      inject: [SETTINGS, CLOCK],
-      useFactory: (settings: Settings, clock: Clock) => SqliteSimulatorLedger.open(simulatorLedgerPath(settings.dataDir), clock),
+      inject: [SETTINGS, CLOCK, POSTGRES],
+      useFactory: (settings: Settings, clock: Clock, postgres: Pool | null): SimulatorLedger | Promise<SimulatorLedger> =>
+        postgres ? PostgresSimulatorLedger.open(postgres, clock) : SqliteSimulatorLedger.open(simulatorLedgerPath(settings.dataDir), clock),
     },
     {
       provide: PROCESSOR_CONNECTOR,

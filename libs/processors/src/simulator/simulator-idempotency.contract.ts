@@ -8,13 +8,13 @@ import { SimulatorLedger, isLiveCharge } from './simulator-ledger';
  * every call idempotent by its key, the rules of capture, void and refund, approvals whose answer
  * is lost, and a ledger that shows every charge as it stands.
  */
-export function describeSimulatorIdempotency(ledgerName: string, openLedger: () => SimulatorLedger): void {
+export function describeSimulatorIdempotency(ledgerName: string, openLedger: () => SimulatorLedger | Promise<SimulatorLedger>): void {
   describe(`simulator idempotency with the ${ledgerName} ledger`, () => {
     let ledger: SimulatorLedger;
     let simulator: SimulatorConnector;
 
-    beforeEach(() => {
-      ledger = openLedger();
+    beforeEach(async () => {
+      ledger = await openLedger();
       simulator = new SimulatorConnector(ledger);
     });
 
