@@ -2,6 +2,7 @@ export * from './settings';
 export * from './tokens';
 export * from './random-ids';
 export * from './infrastructure.module';
+export * from './leases';
 export * from './secrets/secrets-keyring';
 export * from './secrets/sealed-secrets';
 export * from './command-handling/handle-command';
