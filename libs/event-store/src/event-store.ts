@@ -3,7 +3,16 @@ import { EventMetadata } from '@payments/domain';
 /** Revisions start at 0n. 'no_stream': the stream must not exist; 'stream_exists': it must. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
 
-/** An event ready to be appended. `id` is a UUID; a retry that could repeat an event reuses its id. */
+/**
+ * An event ready to be appended. `id` is a UUID, new for a new event; an append that may be
+ * repeated (a command re-run after a lost acknowledgement) derives its ids deterministically,
+ * so that the repeat is recognised (see EventStore.appendToStream).
+ *
+ * `data` and `metadata` are stored as JSON, by every adapter alike: they read back as
+ * JSON.parse(JSON.stringify(value)) (a Date as its ISO string, an undefined field dropped,
+ * undefined `data` as null), and a value JSON cannot hold (a bigint, a cycle) fails the append
+ * before any of its events is written (append-checks.ts, serializeEvents).
+ */
 export interface EventToAppend {
   id: string;
   type: string;
@@ -60,6 +69,34 @@ export interface Subscription {
 }
 
 export interface EventStore {
+  /**
+   * Appends the events at once (all or none), after checking the expected revision; a conflict
+   * is a WrongExpectedRevision carrying the stream's actual revision.
+   *
+   * Idempotency, the one promise about event ids that every adapter keeps (memory, sqlite,
+   * postgres, eventstoredb): an append with an exact expected revision (a revision r, or
+   * 'no_stream' standing for r = -1) whose event ids are, in order, the ids of the events the
+   * stream already holds at revisions r+1, r+2, ... is a retry of an append that was written: it
+   * writes nothing and answers as that append did (nextRevision: the last of those events,
+   * position: its position), however long ago it was written and however much the stream has
+   * grown since. When the stream has grown past r and the events after r are not the batch (or
+   * only some of it), the append fails with WrongExpectedRevision like any other conflict. This
+   * is what callers rely on: appendDecided derives event ids from the command id and the loaded
+   * revision, and bindToken from the token, so a command re-run (or an append re-sent) after a
+   * lost acknowledgement appends nothing new.
+   *
+   * Nothing else about repeated ids is promised, so do not rely on it:
+   * - with 'any' or 'stream_exists', a repeated batch may be written again: EventStoreDB drops a
+   *   repeat only while the first write is in its recent-write cache (and then fails a batch
+   *   whose first ids are stored and later ones new); the other adapters recognise a full repeat
+   *   and refuse a batch mixing stored and new ids;
+   * - an append whose expected revision matches the stream's current one is not checked for ids
+   *   the stream holds at earlier revisions: EventStoreDB stores a second event with that id,
+   *   the others refuse it or answer with the stored events' result.
+   * Use an exact expected revision for any append that must not be written twice, and a new id
+   * for every new event. (append-checks.ts: resultOfRetry is the promise, shared by the adapters
+   * that check it themselves.)
+   */
   appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** Events of one stream in revision order; a stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppendSignal } from './append-signal';
-import { assertExpectedRevision, assertNotEmpty, resultOfRepeatedAppend } from './append-checks';
+import { assertExpectedRevision, assertNotEmpty, resultOfRetry, resultOfStoredIds, serializeEvents } from './append-checks';
 import { PagedLog, startCatchUpSubscription } from './catch-up-subscription';
 import {
   AppendResult,
@@ -44,20 +44,21 @@ export class MemoryEventStore implements EventStore, PagedLog {
     assertNotEmpty(stream, events);
     const existing = this.streams.get(stream) ?? [];
     const currentRevision = BigInt(existing.length - 1);
-    const repeated = resultOfRepeatedAppend(stream, events, options.expectedRevision, currentRevision, (id) => existing.find((stored) => stored.id === id));
-    if (repeated) return repeated;
-    assertExpectedRevision(stream, options.expectedRevision, currentRevision);
-
     // Serialise the whole batch before storing any of it, so a failure stores none.
+    const serialized = serializeEvents(stream, events);
+    const { expectedRevision } = options;
+    const retry = resultOfRetry(stream, events, expectedRevision, currentRevision, (from, count) => existing.slice(Number(from), Number(from) + count));
+    if (retry) return retry;
+    assertExpectedRevision(stream, expectedRevision, currentRevision);
+    const repeated = resultOfStoredIds(stream, events, expectedRevision, currentRevision, (id) => existing.find((stored) => stored.id === id));
+    if (repeated) return repeated;
+
     const createdAt = Date.now();
-    const stored = events.map((event, index): StoredEvent => ({
-      id: event.id,
+    const stored = serialized.map((event, index): StoredEvent => ({
+      ...event,
       streamId: stream,
-      type: event.type,
       revision: currentRevision + 1n + BigInt(index),
       position: BigInt(this.log.length + 1 + index),
-      data: JSON.stringify(event.data) ?? 'null',
-      metadata: JSON.stringify(event.metadata),
       createdAt,
     }));
     this.log.push(...stored);

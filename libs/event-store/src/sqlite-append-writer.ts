@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { assertExpectedRevision, resultOfRepeatedAppend, StoredEventRef } from './append-checks';
+import { assertExpectedRevision, resultOfRetry, resultOfStoredIds, StoredEventRef } from './append-checks';
 import { AppendResult, ExpectedRevision, WrongExpectedRevision } from './event-store';
 import { openEventsDatabase } from './sqlite-events-database';
 import { SqliteWriterFunctions, WriterFailure, failureOf } from './sqlite-writer-thread';
@@ -28,16 +28,18 @@ export function open(options: { dataDir: string; busyTimeoutMs?: number }): Sqli
   const db = openEventsDatabase(options.dataDir, options.busyTimeoutMs);
   const statements = prepareStatements(db);
 
-  const findStored = (stream: string, eventId: string): StoredEventRef | undefined => {
-    const row = statements.findStored.get(stream, eventId);
-    return row && { revision: BigInt(row.revision), position: BigInt(row.position) };
-  };
+  const toRef = (row: StoredRow): StoredEventRef => ({ id: row.event_id, revision: BigInt(row.revision), position: BigInt(row.position) });
 
   const append = ({ stream, expected, events }: AppendRequest): AppendResult => {
     const currentRevision = BigInt(statements.currentRevision.get(stream) ?? -1);
-    const repeated = resultOfRepeatedAppend(stream, events, expected, currentRevision, (id) => findStored(stream, id));
-    if (repeated) return repeated;
+    const retry = resultOfRetry(stream, events, expected, currentRevision, (from, count) => statements.storedFrom.all(stream, from, count).map(toRef));
+    if (retry) return retry;
     assertExpectedRevision(stream, expected, currentRevision);
+    const repeated = resultOfStoredIds(stream, events, expected, currentRevision, (id) => {
+      const row = statements.findStored.get(stream, id);
+      return row && toRef(row);
+    });
+    if (repeated) return repeated;
     const createdAt = Date.now();
     let revision = currentRevision;
     let position = 0n;
@@ -69,11 +71,18 @@ export function open(options: { dataDir: string; busyTimeoutMs?: number }): Sqli
   };
 }
 
+interface StoredRow {
+  event_id: string;
+  revision: number;
+  position: number;
+}
+
 function prepareStatements(db: Database.Database) {
   return {
     currentRevision: db.prepare<[string], number>('SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1').pluck(),
-    findStored: db.prepare<[string, string], { revision: number; position: number }>(
-      'SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?',
+    findStored: db.prepare<[string, string], StoredRow>('SELECT event_id, revision, position FROM events WHERE stream_id = ? AND event_id = ?'),
+    storedFrom: db.prepare<[string, bigint, number], StoredRow>(
+      'SELECT event_id, revision, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
     ),
     insert: db.prepare<[string, bigint, string, string, string, string, number]>(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { AppendSignal } from './append-signal';
 import { join } from 'node:path';
-import { assertNotEmpty } from './append-checks';
+import { assertNotEmpty, serializeEvents } from './append-checks';
 import { PagedLog, startCatchUpSubscription } from './catch-up-subscription';
 import {
   AppendResult,
@@ -81,7 +81,7 @@ export class SqliteEventStore implements EventStore, PagedLog {
     assertNotEmpty(stream, events);
     if (this.writer === undefined) throw new Error('the events file was opened read-only');
     // Serialised before the commit: a value JSON cannot hold fails the append before any of its events is written.
-    const serialized = events.map(({ id, type, data, metadata }) => ({ id, type, data: JSON.stringify(data) ?? 'null', metadata: JSON.stringify(metadata) }));
+    const serialized = serializeEvents(stream, events);
     return new Promise((resolve, reject) => {
       this.pending.push({ request: { stream, expected: options.expectedRevision, events: serialized }, resolve, reject });
       if (this.committing === undefined && !this.commitScheduled) {

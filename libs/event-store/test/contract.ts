@@ -167,7 +167,7 @@ export function eventStoreContract(name: string, makeStore: () => Promise<StoreU
       });
     });
 
-    describe('idempotent event ids', () => {
+    describe('idempotent event ids (a retry: the same ids with the same exact expected revision)', () => {
       it('treats appending the same event ids again as done, answering with the first result', async () => {
         const stream = newStream();
         const batch = [anEvent(), anEvent()];
@@ -176,22 +176,51 @@ export function eventStoreContract(name: string, makeStore: () => Promise<StoreU
         expect(await readStreamToArray(store, stream)).toHaveLength(2);
       });
 
-      it('treats a repeated append as done even after the stream has moved on', async () => {
+      it('treats a retry as done however much the stream has grown since, with no_stream and with a revision', async () => {
         const stream = newStream();
-        const batch = [anEvent(), anEvent()];
-        const first = await append(stream, batch, 'no_stream');
+        const opening = [anEvent(), anEvent()];
+        const firstOpening = await append(stream, opening, 'no_stream');
+        const next = [anEvent(), anEvent()];
+        const firstNext = await append(stream, next, 1n);
+        for (let revision = 3n; revision < 40n; revision++) await append(stream, [anEvent()], revision);
+        expect(await append(stream, opening, 'no_stream')).toEqual(firstOpening);
+        expect(await append(stream, next, 1n)).toEqual(firstNext);
+        expect(await readStreamToArray(store, stream)).toHaveLength(41);
+      });
+
+      it('recognises a retry of a single event, as bindToken and appendDecided send them', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent()], 'no_stream');
+        const event = anEvent();
+        const first = await append(stream, [event], 0n);
         await append(stream, [anEvent()], 1n);
-        expect(await append(stream, batch, 'no_stream')).toEqual(first);
-        expect(await append(stream, batch, 'any')).toEqual(first);
+        expect(await append(stream, [event], 0n)).toEqual(first);
+        expect((await readStreamToArray(store, stream)).map((stored) => stored.revision)).toEqual([0n, 1n, 2n]);
+      });
+
+      it('rejects stored ids sent with another exact expected revision than they were written after', async () => {
+        const stream = newStream();
+        await append(stream, [anEvent()], 'no_stream');
+        const batch = [anEvent(), anEvent()];
+        await append(stream, batch, 0n);
+        await expect(append(stream, batch, 'no_stream')).rejects.toMatchObject(conflict(stream, 'no_stream', 2n));
+        await expect(append(stream, batch, 1n)).rejects.toMatchObject(conflict(stream, 1n, 2n));
+        await expect(append(stream, batch, 5n)).rejects.toMatchObject(conflict(stream, 5n, 2n));
         expect(await readStreamToArray(store, stream)).toHaveLength(3);
       });
 
-      it('rejects an append mixing stored and new event ids, writing none of it', async () => {
+      it('rejects a batch only some of which was written after its expected revision, writing none of it', async () => {
         const stream = newStream();
-        const [stored, other] = [anEvent(), anEvent()];
-        await append(stream, [stored, other], 'no_stream');
-        await expect(append(stream, [stored, anEvent()], 'any')).rejects.toBeInstanceOf(WrongExpectedRevision);
-        expect((await readStreamToArray(store, stream)).map((event) => event.id)).toEqual([stored.id, other.id]);
+        const [a, b] = [anEvent(), anEvent()];
+        await append(stream, [a, b], 'no_stream');
+        await append(stream, [anEvent()], 1n);
+        // The first ids match, a later one does not; and a batch longer than what was written.
+        await expect(append(stream, [a, anEvent()], 'no_stream')).rejects.toMatchObject(conflict(stream, 'no_stream', 2n));
+        await expect(append(stream, [a, b, anEvent(), anEvent()], 'no_stream')).rejects.toMatchObject(conflict(stream, 'no_stream', 2n));
+        // New ids first, stored ones after.
+        await expect(append(stream, [anEvent(), a], 'no_stream')).rejects.toMatchObject(conflict(stream, 'no_stream', 2n));
+        expect((await readStreamToArray(store, stream)).map((event) => event.id).slice(0, 2)).toEqual([a.id, b.id]);
+        expect(await readStreamToArray(store, stream)).toHaveLength(3);
       });
     });
 
