@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import { IsString } from 'class-validator';
 import request from 'supertest';
 import { invalid, notFound } from '@payments/domain';
-import { CLOCK, REDIS, SETTINGS, loadSettings, systemClock } from '@payments/orchestration';
+import { CLOCK, POSTGRES, REDIS, SETTINGS, loadSettings, systemClock } from '@payments/orchestration';
 import { configureHttp } from '../configure-http';
 import { HttpConventionsModule } from '../http-conventions.module';
 import { Principal, TOKEN_RESOLVER, TokenResolver } from '../principal';
@@ -73,7 +73,7 @@ class TestController {
   }
 }
 
-// The idempotency records' file (no REDIS_URL), in a directory of this run alone.
+// The idempotency records' file (no REDIS_URL, no POSTGRES_URL), in a directory of this run alone.
 const dataDir = mkdtempSync(join(tmpdir(), 'idempotency-interceptor-'));
 
 const principals: Record<string, Principal> = {
@@ -86,10 +86,11 @@ const principals: Record<string, Principal> = {
   providers: [
     { provide: SETTINGS, useValue: loadSettings({ LOG_LEVEL: 'silent', DATA_DIR: dataDir }) },
     { provide: REDIS, useValue: null },
+    { provide: POSTGRES, useValue: null },
     { provide: CLOCK, useValue: systemClock },
     { provide: TOKEN_RESOLVER, useValue: { resolve: async (token: string) => principals[token] } satisfies TokenResolver },
   ],
-  exports: [SETTINGS, REDIS, CLOCK, TOKEN_RESOLVER],
+  exports: [SETTINGS, REDIS, POSTGRES, CLOCK, TOKEN_RESOLVER],
 })
 class TestInfrastructureModule {}
 
