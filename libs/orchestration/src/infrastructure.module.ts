@@ -5,6 +5,7 @@ import { Clock } from '@payments/domain';
 import { EventStore, createEventStore } from '@payments/event-store';
 import { redisReconnectDelay } from '@payments/read-models';
 import { AggregateCache } from './command-handling/aggregate-cache';
+import { LeasesModule } from './leases/leases.module';
 import { RandomIdGenerator, systemClock } from './random-ids';
 import { SEALED_SECRETS, sealedSecretsOf } from './secrets/sealed-secrets';
 import { Settings } from './settings';
@@ -20,6 +21,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
   static forSettings(settings: Settings) {
     return {
       module: InfrastructureModule,
+      // LEASE_STORE, chosen from POSTGRES and REDIS below, for every app that has these ports.
+      imports: [LeasesModule],
       providers: [
         { provide: SETTINGS, useValue: settings },
         { provide: POSTGRES, useFactory: () => (settings.postgresUrl ? connectPostgres(settings.postgresUrl) : null) },
