@@ -2,6 +2,7 @@ export * from './read-model-store';
 export * from './memory-read-model-store';
 export * from './sqlite-read-model-store';
 export * from './redis-read-model-store';
+export * from './postgres-read-model-store';
 export * from './create-read-model-store';
 export * from './projection';
 export * from './event-feed';
