@@ -100,9 +100,10 @@ function inThisThread(
 function inTheProjectionThread(events: SqliteEventStore, settings: Settings, onError: (projection: string, error: string) => void): ProjectionsRun {
   let thread: ProjectionThread | undefined;
   const redis = settings.redisUrl ? { url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix } : null;
+  const postgres = settings.postgresUrl ? { url: settings.postgresUrl } : null;
   return {
     start: () => {
-      thread ??= ProjectionThread.start({ dataDir: settings.dataDir, redis, appends: events.appends, onError });
+      thread ??= ProjectionThread.start({ dataDir: settings.dataDir, redis, postgres, appends: events.appends, onError });
     },
     stop: async () => {
       await thread?.stop();

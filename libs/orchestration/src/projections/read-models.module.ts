@@ -1,8 +1,9 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { Pool } from 'pg';
 import { Projection, ReadModelStore, allProjections, createReadModelStore } from '@payments/read-models';
 import { Settings } from '../settings';
-import { REDIS, SETTINGS } from '../tokens';
+import { POSTGRES, REDIS, SETTINGS } from '../tokens';
 import { ProjectionsService } from './projections.service';
 import { PROJECTIONS, READ_MODEL_STORE } from './read-models.tokens';
 
@@ -19,8 +20,8 @@ export class ReadModelsModule implements OnApplicationShutdown {
       providers: [
         {
           provide: READ_MODEL_STORE,
-          inject: [SETTINGS, REDIS],
-          useFactory: (settings: Settings, redis: Redis | null) => createReadModelStore({ redis, dataDir: settings.dataDir }),
+          inject: [SETTINGS, REDIS, POSTGRES],
+          useFactory: (settings: Settings, redis: Redis | null, postgres: Pool | null) => createReadModelStore({ redis, postgres, dataDir: settings.dataDir }),
         },
         { provide: PROJECTIONS, useValue: options.projections ?? allProjections },
         ProjectionsService,

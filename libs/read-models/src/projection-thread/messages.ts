@@ -1,10 +1,12 @@
 /** What the service and its projection thread tell each other (projection-thread.ts, projection-thread-host.ts). */
 
 export interface ProjectionGroupSettings {
-  /** The events file (and the read-models file without Redis) live here. */
+  /** The events file (and the read-models file without Redis or PostgreSQL) live here. */
   dataDir: string;
-  /** Read models in Redis, as the service's REDIS_URL and REDIS_KEY_PREFIX say; null: the SQLite file. */
+  /** Read models in Redis, as the service's REDIS_URL and REDIS_KEY_PREFIX say. */
   redis: { url: string; keyPrefix: string } | null;
+  /** Otherwise in PostgreSQL, as the service's POSTGRES_URL says; both null: the SQLite file. */
+  postgres: { url: string } | null;
 }
 
 export type ToProjectionThread =

@@ -1,8 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import Redis from 'ioredis';
+import { Pool } from 'pg';
 import { SqliteEventStore } from '@payments/event-store';
 import { describeError } from '../describe-error';
 import { EventFeed } from '../event-feed';
+import { PostgresReadModelStore } from '../postgres-read-model-store';
 import { ProjectionRunner } from '../projection-runner';
 import { allProjections } from '../projections/all-projections';
 import { ReadModelStore } from '../read-model-store';
@@ -20,6 +22,8 @@ interface Group {
   events: SqliteEventStore;
   store: ReadModelStore;
   redis: Redis | undefined;
+  /** The thread's own pool: the service's cannot cross into a worker. */
+  postgres: Pool | undefined;
   runners: ProjectionRunner[];
   /** Progress is reported once per turn of the event loop, however many batches were applied in it. */
   reportScheduled: boolean;
@@ -34,16 +38,20 @@ function post(message: FromProjectionThread): void {
 function start(id: number, settings: ProjectionGroupSettings): void {
   const events = new SqliteEventStore({ dataDir: settings.dataDir });
   const redis = settings.redis ? connectRedis(settings.redis) : undefined;
+  const postgres = !redis && settings.postgres ? connectPostgres(settings.postgres) : undefined;
   let store: ReadModelStore;
   try {
-    store = redis ? new RedisReadModelStore(redis) : new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
+    if (redis) store = new RedisReadModelStore(redis);
+    else if (postgres) store = new PostgresReadModelStore(postgres);
+    else store = new SqliteReadModelStore({ dataDir: settings.dataDir, writeInThisThread: true });
   } catch (error) {
     redis?.disconnect();
+    void postgres?.end();
     void events.close();
     throw error;
   }
   const feed = new EventFeed(events);
-  const group: Group = { events, store, redis, runners: [], reportScheduled: false };
+  const group: Group = { events, store, redis, postgres, runners: [], reportScheduled: false };
   group.runners = allProjections.map(
     (projection) =>
       new ProjectionRunner(projection, events, store, {
@@ -74,6 +82,7 @@ async function stop(id: number): Promise<void> {
     await Promise.all(group.runners.map((runner) => runner.stop()));
     await Promise.allSettled([group.events.close(), group.store.close()]);
     group.redis?.disconnect();
+    await group.postgres?.end();
   } finally {
     post({ kind: 'stopped', group: id });
   }
@@ -84,6 +93,17 @@ function connectRedis({ url, keyPrefix }: { url: string; keyPrefix: string }): R
   const client = new Redis(url, { keyPrefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, disconnectTimeout: 200, retryStrategy: redisReconnectDelay });
   client.on('error', () => undefined);
   return client;
+}
+
+/**
+ * A small pool: the runners take turns on it, each committing one batch at a time. A connection the server ends shows as a
+ * failing commit, which the runner reports and retries; the idle client's own error event is
+ * not reported twice.
+ */
+function connectPostgres({ url }: { url: string }): Pool {
+  const pool = new Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 parentPort?.on('message', (message: ToProjectionThread) => {

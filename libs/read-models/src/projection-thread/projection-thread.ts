@@ -188,6 +188,6 @@ class SharedWorker {
 }
 
 function startMessage(thread: ProjectionThread): ToProjectionThread {
-  const { dataDir, redis } = thread.options;
-  return { kind: 'start', group: thread.id, settings: { dataDir, redis } };
+  const { dataDir, redis, postgres } = thread.options;
+  return { kind: 'start', group: thread.id, settings: { dataDir, redis, postgres } };
 }
