@@ -5,6 +5,7 @@ import { Clock } from '@payments/domain';
 import { EventStore, createEventStore } from '@payments/event-store';
 import { redisReconnectDelay } from '@payments/read-models';
 import { AggregateCache } from './command-handling/aggregate-cache';
+import { LeaseKeeper } from './leases/lease-keeper';
 import { LeasesModule } from './leases/leases.module';
 import { RandomIdGenerator, systemClock } from './random-ids';
 import { SEALED_SECRETS, sealedSecretsOf } from './secrets/sealed-secrets';
@@ -35,6 +36,8 @@ export class InfrastructureModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: systemClock },
         // One per application, shared by every module's CommandRunner, since it caches this app's store.
         { provide: AggregateCache, useValue: new AggregateCache() },
+        // One holder per application: every competing consumer of this app takes its leases through it.
+        LeaseKeeper,
         { provide: ID_GENERATOR, useValue: new RandomIdGenerator(settings.env) },
         // Its onModuleInit checks the keys against the store's: a wrong key stops start-up.
         { provide: SEALED_SECRETS, inject: [EVENT_STORE, CLOCK], useFactory: (store: EventStore, clock: Clock) => sealedSecretsOf(settings, store, clock) },
@@ -43,7 +46,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
           useFactory: () => (settings.redisUrl ? connectRedis(settings.redisUrl, settings.redisKeyPrefix) : null),
         },
       ],
-      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, POSTGRES, AggregateCache, SEALED_SECRETS],
+      exports: [SETTINGS, EVENT_STORE, CLOCK, ID_GENERATOR, REDIS, POSTGRES, AggregateCache, SEALED_SECRETS, LeaseKeeper],
     };
   }
 

@@ -65,6 +65,15 @@ export interface Settings {
    * or delete them and rebuild them from this event store.
    */
   readModelsOnMismatch: 'refuse' | 'rebuild';
+  /**
+   * LEASE_TTL (10s): how long a lease of the competing consumers lasts unless renewed (every
+   * third of it): a payment driven (`payment:<id>`), its captures, voids and refunds
+   * (`payment-operations:<id>`), a session's pay (`session-pay:<id>`), each projection
+   * (`projection:<name>`), the resolver, the webhooks and each sweeper. It is how long work
+   * whose process died waits before another process of the deployment takes it over; a process
+   * that cannot renew within it stops the work first. From 100ms (tests) to 10m.
+   */
+  leaseTtlMs: number;
 }
 
 /** The resolver's pauses by default: soon, then less and less often, hourly at most. */
@@ -181,6 +190,13 @@ function duration(env: Env, name: string, fallbackMs: number, maxMs: number): nu
   return ms;
 }
 
+/** A lease duration: at least 100 ms, so that renewing every third of it is not a busy loop. */
+function leaseTtl(env: Env, name: string): number {
+  const ms = duration(env, name, 10_000, 600_000);
+  if (ms < 100) throw new SettingsError(name, `must be at least 100ms, got "${env[name]}"`);
+  return ms;
+}
+
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** A number of proxy hops, or a comma list of addresses, subnets (`10.0.0.0/8`) and Express's names loopback, linklocal, uniquelocal. */
@@ -255,5 +271,6 @@ export function loadSettings(env: Env = process.env): Settings {
     attemptResolutionBackoffMs: durations(env, 'ATTEMPT_RESOLUTION_BACKOFF', DEFAULT_ATTEMPT_RESOLUTION_BACKOFF_MS),
     attemptResolutionDelayMs: duration(env, 'ATTEMPT_RESOLUTION_DELAY', 0, 24 * 3_600_000),
     readModelsOnMismatch: oneOf(env, 'READ_MODELS_ON_MISMATCH', ['refuse', 'rebuild'] as const, 'refuse'),
+    leaseTtlMs: leaseTtl(env, 'LEASE_TTL'),
   };
 }

@@ -6,6 +6,7 @@ import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
 import { CommandMetadata } from '../command-handling/handle-command';
+import { LeaseKeeper } from '../leases/lease-keeper';
 import { PAYMENT_METRICS, PaymentMetrics, recordCascadeMetrics } from './payment-metrics';
 import { LoadedPayment, loadPayment, runPaymentCommand } from './payment-stream';
 import { ProcessorCall } from './processor-call';
@@ -27,6 +28,17 @@ export const REFUSED_STEP_TRIES = 3;
  */
 export const FAILING_STEP_TRIES = 20;
 
+/**
+ * While another process drives the payment, how often this one looks whether it has finished,
+ * or its lease is free to take (its driver stopped, or died and the lease lapsed).
+ */
+export const DRIVEN_ELSEWHERE_POLL_MS = 100;
+
+/** The lease under which one process at a time drives the payment. */
+export function paymentLease(paymentId: string): string {
+  return `payment:${paymentId}`;
+}
+
 /** Which step failed, for the logs and the retry counter. */
 export type CascadeStepName = PaymentStep['kind'] | 'read';
 
@@ -40,8 +52,10 @@ export type CascadeStepName = PaymentStep['kind'] | 'read';
  * - call: send the recorded ProcessorAttempted to its processor with its idempotency key, record
  *   the answer (a call re-sent after a crash carries the same key, so it is charged once);
  * - finished: end the session's payment (complete or open again), then stop.
- * One process drives a payment at most once at a time; across processes, the payment stream's
- * expected revision decides, and the loser re-reads what the winner wrote.
+ * One process drives a payment at a time: the one holding its lease `payment:<id>`
+ * (LeaseKeeper), which another process takes over once it lapses. Should two ever overlap (a
+ * driver that paused past its lease), the payment stream's expected revision decides, and the
+ * loser re-reads what the winner wrote.
  */
 @Injectable()
 export class PaymentCascade implements BeforeApplicationShutdown {
@@ -54,21 +68,42 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     private readonly sessions: SessionPayments,
     private readonly routing: TierRoutingResolver,
     private readonly call: ProcessorCall,
+    private readonly leases: LeaseKeeper,
     @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
   ) {}
 
   /**
    * Drives the payment until it has finished and its session knows, joining the drive already
-   * running in this process if there is one. Settles then with the payment's stream as the last
-   * step read it (whole), or with undefined when the application shuts down first; never
-   * rejects: a failed step is retried with backoff.
+   * running in this process if there is one. While another process holds the payment's lease,
+   * this one does not drive: it waits, looking every DRIVEN_ELSEWHERE_POLL_MS for the lease to
+   * be free, and then drives what is left (nothing but telling the session, when the other
+   * finished it). Settles then with the payment's stream as the last step read it (whole), or
+   * with undefined when the application shuts down first; never rejects: a failed step, or a
+   * lease store that cannot be asked, is retried with backoff.
    */
   drive(paymentId: string): Promise<LoadedPayment | undefined> {
     const running = this.driving.get(paymentId);
     if (running) return running;
-    const drive = this.run(paymentId).finally(() => this.driving.delete(paymentId));
+    const drive = this.driveUnderLease(paymentId).finally(() => this.driving.delete(paymentId));
     this.driving.set(paymentId, drive);
     return drive;
+  }
+
+  /**
+   * Drives the payment, in the background, when no other process does: false, doing nothing,
+   * while another holds its lease. Throws when the lease store cannot be asked.
+   */
+  async driveIfFree(paymentId: string): Promise<boolean> {
+    if (this.driving.has(paymentId)) return true;
+    // Taken here, so the drive below renews it rather than racing another process for it.
+    if (!(await this.leases.acquire(paymentLease(paymentId)))) return false;
+    void this.drive(paymentId);
+    return true;
+  }
+
+  /** Whether this process is driving the payment (or waiting for the one that is). */
+  isDriving(paymentId: string): boolean {
+    return this.driving.has(paymentId);
   }
 
   /**
@@ -80,24 +115,46 @@ export class PaymentCascade implements BeforeApplicationShutdown {
     await Promise.all(this.driving.values());
   }
 
+  private async driveUnderLease(paymentId: string): Promise<LoadedPayment | undefined> {
+    let retryMs = FIRST_RETRY_MS;
+    let failures = 0;
+    while (!this.stopping.signal.aborted) {
+      try {
+        const driven = await this.leases.hold(paymentLease(paymentId), (lease) => this.run(paymentId, lease), this.stopping.signal);
+        // A lease lost midway leaves the rest to its new holder, whom this waits for.
+        if (driven.held && driven.value.done) return driven.value.loaded;
+        [failures, retryMs] = [0, FIRST_RETRY_MS];
+        await sleep(DRIVEN_ELSEWHERE_POLL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      } catch (error) {
+        failures++;
+        this.metrics?.recordStepRetry('read');
+        this.logger.error(`payment ${paymentId}: its lease could not be taken (try ${failures}), trying again in ${retryMs} ms: ${errorMessage(error)}`);
+        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      }
+    }
+    return undefined;
+  }
+
   /**
-   * Takes the payment's steps until none is left. A step that fails is tried again after a pause
+   * Takes the payment's steps until none is left, or until `lease` aborts (lost, or the service
+   * stops): `done` says which. A step that fails is tried again after a pause
    * that doubles up to MAX_RETRY_MS, each retry logged and counted; one refused REFUSED_STEP_TRIES
    * times, or failing FAILING_STEP_TRIES times in a row, ends the payment failed with why
    * (FailPayment), so no payment stays processing for good. A payment that has finished already
    * can only be told to its session: that is tried until it works, unless refused.
    */
-  private async run(paymentId: string): Promise<LoadedPayment | undefined> {
+  private async run(paymentId: string, lease: AbortSignal): Promise<{ done: boolean; loaded: LoadedPayment | undefined }> {
     let retryMs = FIRST_RETRY_MS;
     let failures = 0;
     // What the steps so far have read: each step reads only the events written since.
     let loaded: LoadedPayment | undefined;
-    while (!this.stopping.signal.aborted) {
+    while (!lease.aborted) {
       let step: CascadeStepName = 'read';
       try {
         loaded = await loadPayment(this.runner, paymentId, loaded);
         step = stepName(loaded);
-        if (await this.step(paymentId, loaded)) return loaded;
+        if (await this.step(paymentId, loaded)) return { done: true, loaded };
         retryMs = FIRST_RETRY_MS;
         failures = 0;
       } catch (error) {
@@ -106,7 +163,7 @@ export class PaymentCascade implements BeforeApplicationShutdown {
         const givingUp = failures >= (refused ? REFUSED_STEP_TRIES : FAILING_STEP_TRIES);
         if (givingUp && step === 'finished' && refused) {
           this.logger.error(`payment ${paymentId}: its session cannot be told that it ended, giving up after ${failures} tries: ${errorMessage(error)}`);
-          return loaded;
+          return { done: true, loaded };
         }
         if (givingUp && loaded?.state.status === 'processing' && (await this.fail(paymentId, loaded, step, failures, error))) {
           [failures, retryMs] = [0, FIRST_RETRY_MS];
@@ -114,10 +171,11 @@ export class PaymentCascade implements BeforeApplicationShutdown {
         }
         this.metrics?.recordStepRetry(step);
         this.logger.error(`payment ${paymentId}: step ${step} failed (try ${failures}), trying again in ${retryMs} ms: ${errorMessage(error)}`);
-        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        await sleep(retryMs, undefined, { signal: lease }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
     }
+    return { done: false, loaded };
   }
 
   /** Ends the payment failed with the step's error as its detail; false when even that could not be recorded. */

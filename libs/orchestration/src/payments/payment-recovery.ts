@@ -4,6 +4,7 @@ import { Clock, checkoutSessionDecider, streamName } from '@payments/domain';
 import { SessionPayments } from '../checkout-sessions/session-payments';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
+import { LeaseKeeper } from '../leases/lease-keeper';
 import { CLOCK } from '../tokens';
 import { PaymentCascade } from './payment-cascade';
 import { PAYMENT_METRICS, PaymentMetrics } from './payment-metrics';
@@ -17,6 +18,12 @@ import { PaymentWorkLog, UnfinishedPayment } from './payment-work-log';
  */
 export const UNSTARTED_PAYMENT_GRACE_MS = 10_000;
 
+/**
+ * A payment resumed by a look for orphans is not resumed by another look this long after: a drive
+ * that gave up (a session that refuses to be told) is not repeated every look, only this often.
+ */
+export const ORPHAN_REST_MS = 60_000;
+
 /** Pauses between tries of a resumption that failed: doubling, at most this far apart. */
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 30_000;
@@ -27,6 +34,13 @@ const MAX_RETRY_MS = 30_000;
  * that call with its idempotency key), finished ones whose session was not told are ended on
  * their session, and payments that began on their session but never started are ended as
  * failed, so the session takes payments again.
+ *
+ * Then, every half LEASE_TTL, it does the same for the payments of other processes of the
+ * deployment that died: a started payment unfinished at two looks in a row whose lease
+ * (`payment:<id>`) is free is driven here, so a payment whose driver was killed is finished
+ * once its lease lapses. Payments this process drives, and those another live process holds
+ * the lease of, are left alone; the two looks spare a payment that a live pay has just
+ * started and is about to take the lease of.
  *
  * They are found by PaymentWorkLog, which reads the event store itself from a low-water mark kept
  * there, so no read model (Redis may evict one) decides what is continued. A resumption that
@@ -40,24 +54,35 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   private readonly pending = new Set<Promise<void>>();
   private readonly waiting = new Set<NodeJS.Timeout>();
   private readonly stopping = new AbortController();
+  /** Payments with a resumption under way or waiting for its grace: not resumed twice at once. */
+  private readonly resuming = new Set<string>();
+  /** The started payments unfinished at the last look. */
+  private seenUnfinished = new Set<string>();
+  /** Payments a look resumed, and until when (Date.now()) no look resumes them again. */
+  private readonly resting = new Map<string, number>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly cascade: PaymentCascade,
     private readonly runner: CommandRunner,
     private readonly sessions: SessionPayments,
     private readonly work: PaymentWorkLog,
+    private readonly leases: LeaseKeeper,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
   ) {}
 
   /** In the background: the service answers while recovery catches up and drives. */
   onApplicationBootstrap(): void {
-    this.track(this.recover());
+    this.track(this.recover().then(() => this.scheduleSweep()));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
+    clearTimeout(this.sweepTimer);
     for (const timer of this.waiting) clearTimeout(timer);
+    await this.sweeping;
     await Promise.all(this.pending);
   }
 
@@ -70,14 +95,49 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Continues one payment: a started one is handed to the saga (not awaited: it may run long);
-   * one that never started is ended as failed on its session (safe to repeat: a session ends a
-   * payment once).
+   * One look for payments whose driver died: resumes the started ones unfinished at the last
+   * look too, which no process drives now, and those that never started once their grace has
+   * passed. What another process drives is found by its lease and left to it.
+   */
+  async resumeOrphans(): Promise<void> {
+    const unfinished = this.work.unfinishedPayments();
+    const seen = this.seenUnfinished;
+    this.seenUnfinished = new Set(unfinished.filter((payment) => payment.started).map((payment) => payment.paymentId));
+    const now = Date.now();
+    for (const [paymentId, until] of this.resting) if (until <= now || !this.seenUnfinished.has(paymentId)) this.resting.delete(paymentId);
+    for (const payment of unfinished) {
+      if (this.stopping.signal.aborted) return;
+      const { paymentId, started } = payment;
+      if (this.resuming.has(paymentId) || this.cascade.isDriving(paymentId) || this.resting.has(paymentId)) continue;
+      if (!started) this.resumeInTime(payment);
+      else if (seen.has(paymentId) && (await this.cascade.driveIfFree(paymentId))) this.resting.set(paymentId, now + ORPHAN_REST_MS);
+    }
+  }
+
+  private scheduleSweep(): void {
+    if (this.stopping.signal.aborted) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweeping = this.resumeOrphans()
+        .catch((error: unknown) => {
+          this.metrics?.recordStepRetry('resume');
+          this.logger.error(`could not look for payments whose driver died, trying again at the next look: ${errorMessage(error)}`);
+        })
+        .finally(() => {
+          this.sweeping = undefined;
+          this.scheduleSweep();
+        });
+    }, this.leases.ttlMs / 2);
+  }
+
+  /**
+   * Continues one payment: a started one is handed to the saga (not awaited: it may run long),
+   * unless another process holds its lease and so drives it; one that never started is ended as
+   * failed on its session (safe to repeat: a session ends a payment once).
    */
   async resume(paymentId: string, checkoutSessionId: string): Promise<void> {
     const { state } = await loadPayment(this.runner, paymentId);
     if (state.status !== 'none') {
-      void this.cascade.drive(paymentId);
+      await this.cascade.driveIfFree(paymentId);
       return;
     }
     const session = await this.runner.load(streamName('checkout_session', checkoutSessionId), checkoutSessionDecider);
@@ -93,7 +153,8 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
    * error of a resumption the caller tried already, logged and counted as the first try.
    */
   resumeUntilDone(paymentId: string, checkoutSessionId: string, failed?: { error: unknown }): void {
-    this.track(this.retrying(paymentId, checkoutSessionId, failed));
+    this.resuming.add(paymentId);
+    this.track(this.retrying(paymentId, checkoutSessionId, failed).finally(() => this.resuming.delete(paymentId)));
   }
 
   private async retrying(paymentId: string, checkoutSessionId: string, failed?: { error: unknown }): Promise<void> {
@@ -123,6 +184,7 @@ export class PaymentRecovery implements OnApplicationBootstrap, BeforeApplicatio
   private resumeInTime({ paymentId, checkoutSessionId, started, beganAt }: UnfinishedPayment): void {
     const graceLeftMs = started ? 0 : Date.parse(beganAt) + UNSTARTED_PAYMENT_GRACE_MS - this.clock.now().getTime();
     if (graceLeftMs <= 0) return this.resumeUntilDone(paymentId, checkoutSessionId);
+    this.resuming.add(paymentId);
     const timer = setTimeout(() => {
       this.waiting.delete(timer);
       this.resumeUntilDone(paymentId, checkoutSessionId);

@@ -1,0 +1,227 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { errorMessage } from '../error-message';
+import { randomBase62 } from '../random-ids';
+import { Settings } from '../settings';
+import { SETTINGS } from '../tokens';
+import { LEASE_STORE, LeaseStore } from './lease-store';
+
+/** What the keeper counts, fulfilled by the HTTP app's metrics where there are any. */
+export interface LeaseMetrics {
+  /** A call to the lease store failed (it is tried again: at the next renewal, the next try of the role, or never for a release, whose lease then lapses). */
+  recordLeaseFailure(operation: 'acquire' | 'renew' | 'release'): void;
+  /** Work stopped because its lease was taken by another holder or could not be renewed in time. */
+  recordLeaseLost(): void;
+}
+
+export const LEASE_METRICS = Symbol('LeaseMetrics');
+
+export type Held<T> = { held: true; value: T } | { held: false };
+
+/**
+ * The leases of one process (one application: tests start several in one process, each a
+ * holder of its own): takes them for work, renews them every third of LEASE_TTL while the work
+ * runs, and tells the work through its AbortSignal when a lease is lost, that is when the store
+ * says another holder has it or when no renewal succeeded for a whole TTL (the lease may have
+ * lapsed and been taken: the work must stop before it overlaps another holder's for long).
+ * The TTL is counted here from before each renewal was sent, so this process gives up no later
+ * than the store lets the lease lapse.
+ */
+@Injectable()
+export class LeaseKeeper {
+  private readonly logger = new Logger(LeaseKeeper.name);
+  /** Unique per application; the host and pid tell an operator which process holds a lease. */
+  readonly holder = `${hostname()}:${process.pid}:${randomBase62(10)}`;
+  readonly ttlMs: number;
+
+  constructor(
+    @Inject(LEASE_STORE) private readonly store: LeaseStore,
+    @Inject(SETTINGS) settings: Settings,
+    @Optional() @Inject(LEASE_METRICS) private readonly metrics?: LeaseMetrics,
+  ) {
+    this.ttlMs = settings.leaseTtlMs;
+  }
+
+  /** How often a held lease is renewed, and a free one looked for. */
+  get renewEveryMs(): number {
+    return Math.max(1, Math.floor(this.ttlMs / 3));
+  }
+
+  /** Takes or renews the lease once, for this holder; false while another holder has it. Throws when the store fails. */
+  acquire(name: string): Promise<boolean> {
+    return this.store.acquire(name, this.holder, this.ttlMs);
+  }
+
+  /**
+   * Runs `work` while holding the lease `name`, renewing it, and releases it when the work ends.
+   * Answers held: false, without running the work, while another holder has the lease; throws
+   * when the store cannot be asked. `work`'s signal aborts when the lease is lost or `stop`
+   * aborts; the lease is released only after the work has returned.
+   */
+  async hold<T>(name: string, work: (signal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<Held<T>> {
+    const sentAt = performance.now();
+    if (!(await this.acquire(name))) return { held: false };
+    const tenure = new Tenure(this, name, sentAt, stop);
+    try {
+      return { held: true, value: await work(tenure.signal) };
+    } finally {
+      tenure.end();
+      await this.release(name);
+    }
+  }
+
+  /** A role: the lease `name` held for as long as this process can, taken over when it lapses elsewhere. */
+  role(name: string, work?: (signal: AbortSignal) => Promise<void>): LeaseRole {
+    return new LeaseRole(this, name, work);
+  }
+
+  /** Gives the lease up; a failure is logged and counted, and the lease then lapses by itself. */
+  async release(name: string): Promise<void> {
+    try {
+      await this.store.release(name, this.holder);
+    } catch (error) {
+      this.failed('release', name, error);
+    }
+  }
+
+  /** @internal A renewal: `failed` when the store could not answer (logged, counted). */
+  async renew(name: string): Promise<'renewed' | 'taken' | 'failed'> {
+    try {
+      return (await this.acquire(name)) ? 'renewed' : 'taken';
+    } catch (error) {
+      this.failed('renew', name, error);
+      return 'failed';
+    }
+  }
+
+  /** @internal */
+  lost(name: string, why: string): void {
+    this.metrics?.recordLeaseLost();
+    this.logger.warn(`lease ${name} lost (${why}): its work stops, and whichever process takes the lease continues it`);
+  }
+
+  /** @internal */
+  failed(operation: 'acquire' | 'renew' | 'release', name: string, error: unknown): void {
+    this.metrics?.recordLeaseFailure(operation);
+    this.logger.error(`could not ${operation} lease ${name}: ${errorMessage(error)}`);
+  }
+}
+
+/** One holding of a lease: renewed every third of the TTL until ended, its signal aborted once lost. */
+class Tenure {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private renewing = false;
+  private readonly onStop = () => this.controller.abort();
+
+  constructor(
+    private readonly keeper: LeaseKeeper,
+    private readonly name: string,
+    /** When the last acquire or renewal that succeeded was sent (performance.now()). */
+    private renewedAt: number,
+    private readonly stop?: AbortSignal,
+  ) {
+    if (stop?.aborted) this.controller.abort();
+    stop?.addEventListener('abort', this.onStop, { once: true });
+    this.timer = setInterval(() => void this.renew(), keeper.renewEveryMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  end(): void {
+    clearInterval(this.timer);
+    this.stop?.removeEventListener('abort', this.onStop);
+  }
+
+  /**
+   * Each turn, first: a lease not renewed for so long that less than half a turn of it is left
+   * is lost now (a store that hangs is noticed too: a renewal can fail once and the lease
+   * stands), so the work stops about when another holder could take the lease. Then a
+   * renewal, unless the last one is still under way.
+   */
+  private async renew(): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    if (performance.now() - this.renewedAt + this.keeper.renewEveryMs / 2 > this.keeper.ttlMs) return this.lose(`not renewed within ${this.keeper.ttlMs} ms`);
+    if (this.renewing) return;
+    this.renewing = true;
+    const sentAt = performance.now();
+    try {
+      const renewal = await this.keeper.renew(this.name);
+      if (renewal === 'taken') this.lose('another holder has it');
+      // A store that failed leaves the lease standing until the check above says otherwise.
+      else if (renewal === 'renewed') this.renewedAt = sentAt;
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private lose(why: string): void {
+    if (this.controller.signal.aborted) return;
+    this.keeper.lost(this.name, why);
+    this.controller.abort();
+    clearInterval(this.timer);
+  }
+}
+
+/**
+ * A lease held by this process for as long as it can (a projection, the resolver, the webhooks,
+ * a sweeper): tried every third of the TTL until taken, then renewed; `held` says whether this
+ * process is the one. `work`, when given, runs for each time the lease is held, until its signal
+ * aborts (lost, or stop); then the role tries again. A store that fails is logged and counted,
+ * and tried again at the next turn.
+ */
+export class LeaseRole {
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+  private holding = false;
+
+  constructor(
+    private readonly keeper: LeaseKeeper,
+    readonly name: string,
+    private readonly work?: (signal: AbortSignal) => Promise<void>,
+  ) {}
+
+  /** True while this process holds the lease and has not lost it. */
+  get held(): boolean {
+    return this.holding;
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops the work, waits for it, and releases the lease so another process takes it at once. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const stop = this.stopping.signal;
+    while (!stop.aborted) {
+      try {
+        await this.keeper.hold(this.name, (signal) => this.hold(signal), stop);
+      } catch (error) {
+        this.keeper.failed('acquire', this.name, error);
+      }
+      await sleep(this.keeper.renewEveryMs, undefined, { signal: stop }).catch(() => undefined);
+    }
+  }
+
+  private async hold(signal: AbortSignal): Promise<void> {
+    this.holding = true;
+    try {
+      await (this.work ? this.work(signal) : aborted(signal));
+    } finally {
+      this.holding = false;
+    }
+  }
+}
+
+/** Resolves once the signal aborts. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
