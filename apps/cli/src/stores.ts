@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { Pool } from 'pg';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // The adapters' own modules: the package index also loads the EventStoreDB client, which adds
@@ -7,6 +8,7 @@ import { EventStore } from '@payments/event-store/event-store';
 import { SqliteEventStore } from '@payments/event-store/sqlite-event-store';
 import { eventsDatabaseFile, openEventsDatabaseReadOnly } from '@payments/event-store/sqlite-events-database';
 import { Settings } from '@payments/orchestration/settings';
+import { PostgresReadModelStore } from '@payments/read-models/postgres-read-model-store';
 import { ReadModelStore } from '@payments/read-models/read-model-store';
 import { RedisReadModelStore } from '@payments/read-models/redis-read-model-store';
 import { SqliteReadModelStore } from '@payments/read-models/sqlite-read-model-store';
@@ -32,6 +34,24 @@ export async function openEventLog(settings: Settings): Promise<EventLog> {
     const { EventStoreDbEventStore } = await import('@payments/event-store/eventstoredb-event-store');
     const events = new EventStoreDbEventStore({ connectionString: settings.eventStoreConnectionString });
     return { events, where: 'EventStoreDB (EVENTSTORE_CONNECTION_STRING)', head: () => undefined, close: () => events.close() };
+  }
+  if (settings.postgresUrl) {
+    const pool = await connectPostgres(settings.postgresUrl);
+    // As the service chooses (createEventStore); its module also loads the EventStoreDB client, so only this branch loads it.
+    const { createEventStore } = await import('@payments/event-store/create-event-store');
+    const events = createEventStore({ postgres: pool, dataDir: settings.dataDir });
+    return {
+      events,
+      where: 'PostgreSQL (POSTGRES_URL)',
+      head: () => undefined,
+      async close() {
+        try {
+          await events.close();
+        } finally {
+          await pool.end();
+        }
+      },
+    };
   }
   const file = eventsDatabaseFile(settings.dataDir);
   if (!existsSync(file)) {
@@ -60,8 +80,10 @@ export interface ReadModels {
 }
 
 /**
- * The read-model store the service uses with the same settings (Redis with REDIS_URL, else the
- * SQLite file beside the events), so that a rebuild replaces what the service serves. The
+ * The read-model store the service uses with the same settings (Redis with REDIS_URL, else
+ * PostgreSQL with POSTGRES_URL, else the SQLite file beside the events, as createReadModelStore
+ * chooses),
+ * so that a rebuild replaces what the service serves. The
  * SQLite writes run in the writer thread, on a connection tuned for a rebuild's large commits,
  * so that a rebuild projects its next batch while the last one commits.
  */
@@ -75,6 +97,10 @@ export async function openReadModels(settings: Settings): Promise<ReadModels> {
         await redis.quit();
       },
     };
+  }
+  if (settings.postgresUrl) {
+    const pool = await connectPostgres(settings.postgresUrl);
+    return { readModels: new PostgresReadModelStore(pool), where: 'PostgreSQL (POSTGRES_URL), tables read_model_*', close: () => pool.end() };
   }
   const readModels = new SqliteReadModelStore({ dataDir: settings.dataDir, largeCommits: true });
   return { readModels, where: resolve(join(settings.dataDir, 'read-models.db')), close: () => readModels.close() };
@@ -95,5 +121,18 @@ export async function connectRedis(url: string, keyPrefix: string): Promise<Redi
   } catch (error) {
     redis.disconnect();
     throw new SetupError(`cannot reach Redis at REDIS_URL: ${(error as Error).message}`);
+  }
+}
+
+/** A PostgreSQL pool for one command, answering before it is used, as connectRedis does (and for the same reasons). */
+async function connectPostgres(url: string): Promise<Pool> {
+  const pool = new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+    return pool;
+  } catch (error) {
+    await pool.end();
+    throw new SetupError(`cannot reach PostgreSQL at POSTGRES_URL: ${(error as Error).message}`);
   }
 }
