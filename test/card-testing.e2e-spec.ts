@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PaymentShop, card } from './support/payment-shop';
 import { TestApp, bearer, startTestApp } from './support/test-app';
+import { TestDatabase, createTestDatabase, describeWithPostgres } from './support/test-postgres';
 
 /**
  * Issue 13 item 2: the public ways to pay (the hosted page, publishable tokens) are where card
@@ -32,7 +34,26 @@ const freshCard = () => cardNumber(++seed);
 describe.each([
   ['SQLite', false],
   ['Redis', true],
-])('card testing limits, on %s', (_name, redis) => {
+])('card testing limits, on %s', (_name, redis) => cardTestingLimits({ redis, sharedCounters: false }));
+
+describeWithPostgres('card testing limits, on PostgreSQL (POSTGRES_URL without REDIS_URL)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  // A shared store wants the keys every process of the deployment shares.
+  const keys = { CARD_FINGERPRINT_SECRET: 'e2e-fingerprint-secret-0123', SECRETS_KEY: randomBytes(32).toString('base64') };
+  cardTestingLimits({ redis: false, sharedCounters: true, env: () => ({ POSTGRES_URL: database.url, ...keys }) });
+});
+
+/**
+ * The limits as a client meets them, on one store. `sharedCounters`: the failed payments per card
+ * are kept where a second process on the same store counts them too (startTestApp's Redis gives
+ * each app a key prefix of its own, so only PostgreSQL's are shared between two test apps here).
+ */
+function cardTestingLimits({ redis, sharedCounters, env = () => ({}) }: { redis: boolean; sharedCounters: boolean; env?: () => Record<string, string> }): void {
   let t: TestApp;
   let shop: PaymentShop;
   let route: string;
@@ -43,10 +64,7 @@ describe.each([
   beforeAll(async () => {
     // Its own, so that the restart below finds the same event store.
     dataDir = mkdtempSync(join(tmpdir(), 'payments-card-testing-'));
-    t = await startTestApp(
-      { CARD_FAILED_PAYMENTS_PER_HOUR: String(CARD_LIMIT), ADDRESS_FAILED_PAYMENTS_PER_HOUR: String(ADDRESS_LIMIT), TRUST_PROXY: 'loopback' },
-      { redis, dataDir },
-    );
+    t = await startTestApp(limits(), { redis, dataDir });
     shop = await PaymentShop.open(t);
     decliner = await shop.processor('Decliner', { simulator: { outcome: 'decline', decline_code: '05' } });
     route = await shop.route([decliner]);
@@ -56,6 +74,7 @@ describe.each([
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  const limits = () => ({ CARD_FAILED_PAYMENTS_PER_HOUR: String(CARD_LIMIT), ADDRESS_FAILED_PAYMENTS_PER_HOUR: String(ADDRESS_LIMIT), TRUST_PROXY: 'loopback', ...env() });
   const session = () => shop.session([{ amount: 4900 }], route, { return_url: 'https://shop.example/cart' });
   const publicPay = (sessionId: string, number: string, address: string) => shop.pay(sessionId, { payment_method: card(number) }, shop.account.publishable).set('X-Forwarded-For', address);
   const declinedCalls = async () => {
@@ -144,11 +163,34 @@ describe.each([
     expect(dashboard.text).toContain('<dd data-refusals="address">2</dd>');
   });
 
+  if (sharedCounters) {
+    it('refuses in a second process a card that reached its limit in the first: every process counts in the same place', async () => {
+      const number = freshCard();
+      for (let i = 0; i < CARD_LIMIT; i++) expect((await publicPay(await session(), number, `192.0.2.${i + 1}`).expect(201)).body.status).toBe('failed');
+      const next = await session();
+
+      const second = await startTestApp(limits(), { redis, dataDir });
+      try {
+        const refused = await second
+          .http()
+          .post(`/v1/checkout/sessions/${next}/pay`)
+          .set(bearer(shop.account.publishable))
+          .set('X-Forwarded-For', '192.0.2.9')
+          .send({ payment_method: card(number) })
+          .expect(429);
+        expect(refused.body.detail).toMatch(/with this card/);
+      } finally {
+        await second.close();
+      }
+    });
+  }
+
   it("still refuses a session's 11th payment after a restart: the count is the session's events", async () => {
     const sessionId = await session();
     for (let i = 0; i < 10; i++) await shop.pay(sessionId, { payment_method: card(freshCard()) }).expect(201);
     await t.close();
-    t = await startTestApp({}, { redis, dataDir });
+    t = await startTestApp(env(), { redis, dataDir });
     await t.http().post(`/v1/checkout/sessions/${sessionId}/pay`).set(bearer(shop.account.secret)).send({ payment_method: card(freshCard()) }).expect(429);
   });
-});
+
+}

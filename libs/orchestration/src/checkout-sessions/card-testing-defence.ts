@@ -20,8 +20,9 @@ export interface PayerKeys {
 
 /**
  * Failed payments per card and per address in a window (CARD_FAILED_PAYMENTS_PER_HOUR,
- * ADDRESS_FAILED_PAYMENTS_PER_HOUR). Counted in Redis with REDIS_URL (every process shares
- * them), else in the process: fulfilled by the HTTP app (apps/api http/rate-limit).
+ * ADDRESS_FAILED_PAYMENTS_PER_HOUR). Counted in Redis with REDIS_URL, else in PostgreSQL with
+ * POSTGRES_URL (either way every process shares them), else in the process: fulfilled by the
+ * HTTP app (apps/api http/rate-limit).
  */
 export interface FailedPaymentCounters {
   /** The refusal for the first of the payer's limits that is reached, with the time until its window ends; undefined when none is. */
