@@ -5,7 +5,6 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
-  JSONType,
   NO_STREAM,
   ReadPosition,
   ResolvedEvent,
@@ -14,11 +13,14 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
   excludeSystemEvents,
-  jsonEvent,
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { EventMetadata } from '@payments/domain';
-import { assertNotEmpty } from './append-checks';
+import { StoredEventRef, assertNotEmpty } from './append-checks';
+import { StreamReads, appendResultOf, proposedEvents } from './eventstoredb-append';
+import { AppendAnswer, answerOfError, answerOfResult, positionOf } from './eventstoredb-answers';
+import { startResubscribingSubscription } from './eventstoredb-subscription';
 import {
   AppendResult,
   EventStore,
@@ -29,9 +31,8 @@ import {
   RecordedEvent,
   SubscribeToAllOptions,
   Subscription,
-  WrongExpectedRevision,
 } from './event-store';
-import { OpenSubscriptions, reportDeliveryFailure } from './open-subscriptions';
+import { OpenSubscriptions } from './open-subscriptions';
 
 /**
  * The stream whose metadata holds the store's identity. Metadata, not an event: it is written to
@@ -48,11 +49,25 @@ interface IdentityMetadata {
 export interface EventStoreDbOptions {
   /** EVENTSTORE_CONNECTION_STRING, e.g. `esdb://localhost:2113?tls=false`. */
   connectionString: string;
+  /** How long ping() waits for the server before it fails (the readiness probe gives up after 1 s). */
+  pingTimeoutMs?: number;
+  /** Where resubscriptions after the server dropped a slow subscription are told. */
+  warn?: (message: string) => void;
 }
 
+/** The error of a read or append still under way when close() is called, and of any call after it. */
+export class EventStoreClosedError extends Error {
+  constructor() {
+    super('the EventStoreDB event store is closed');
+    this.name = 'EventStoreClosedError';
+  }
+}
+
+const DEFAULT_PING_TIMEOUT_MS = 1000;
+
 /**
- * The adapter for EventStoreDB (and KurrentDB), which enforces expected revisions and
- * idempotent event ids itself.
+ * The adapter for EventStoreDB (and KurrentDB), which enforces expected revisions and the port's
+ * idempotency promise itself (eventstoredb-append.ts says what is left to the adapter).
  *
  * Positions: EventStoreDB places an event in `$all` by {commit, prepare}; the port has one
  * bigint, and this adapter uses the commit position. An append over gRPC is written as
@@ -63,45 +78,54 @@ export interface EventStoreDbOptions {
  * writes them.) To continue strictly after a position p, reads and subscriptions start at
  * {commit: p, prepare: p} and drop every event at or before p: a catch-up subscription's start
  * is exclusive already, but a read's is inclusive (the reader keeps records at >= the start;
- * kurrent-io/KurrentDB#3230), and dropping covers both without relying on either.
+ * kurrent-io/KurrentDB#3230), and dropping covers both without relying on either. A position
+ * the server leaves out (absent, 0 or its unsigned -1) is never taken for one
+ * (eventstoredb-answers.ts, logPosition).
  *
  * System events (types starting with `$`: stream metadata, projection links, statistics) are
  * not part of the service's log and are left out of readAll and subscriptions.
+ *
+ * close() ends what is under way: subscriptions stop, and a read still waiting for the server
+ * fails with EventStoreClosedError (the client's dispose alone cancels the calls silently, which
+ * ends a read as if it were complete, or not at all when its call has not started).
  *
  * Positions on events read from a single stream need EventStoreDB 22.6 or later.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly subscriptions = new OpenSubscriptions();
+  private readonly reads = new Set<Readable>();
+  private closed = false;
+  private readonly pingTimeoutMs: number;
+  private readonly warn: (message: string) => void;
+  private readonly streamReads: StreamReads = {
+    currentRevision: (stream) => this.currentRevision(stream),
+    storedFrom: (stream, revision, count) => this.storedFrom(stream, revision, count),
+  };
 
   constructor(options: EventStoreDbOptions) {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
+    this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+    this.warn = options.warn ?? ((message) => console.warn(message));
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    this.assertOpen();
     assertNotEmpty(stream, events);
-    // The client serialises each event while it streams the batch to the server; a value JSON
-    // cannot hold must fail the append before the first event is sent, not halfway.
-    for (const event of events) JSON.stringify([event.data, event.metadata]);
+    const proposed = proposedEvents(stream, events);
+    let answer: AppendAnswer;
     try {
-      const result = await this.client.appendToStream(
-        stream,
-        events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data as JSONType, metadata: event.metadata })),
-        { expectedRevision: toEsdbExpectedRevision(options.expectedRevision) },
-      );
-      if (!result.position) throw new Error(`EventStoreDB did not report the position of the append to ${stream}`);
-      return { nextRevision: result.nextExpectedRevision, position: result.position.commit };
+      answer = answerOfResult(await this.client.appendToStream(stream, proposed, { expectedRevision: toEsdbExpectedRevision(options.expectedRevision) }));
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        throw new WrongExpectedRevision(stream, options.expectedRevision, error.actualVersion === NO_STREAM ? 'no_stream' : error.actualVersion);
-      }
-      throw error;
+      answer = answerOfError(error) ?? rethrow(error);
     }
+    return appendResultOf(stream, events, options.expectedRevision, answer, this.streamReads);
   }
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
     if (options.maxCount === 0) return;
-    const read = this.client.readStream(stream, { fromRevision: options.fromRevision ?? START, maxCount: options.maxCount, direction: FORWARDS });
+    const read = this.track(this.client.readStream(stream, { fromRevision: options.fromRevision ?? START, maxCount: options.maxCount, direction: FORWARDS }));
     let finished = false;
     try {
       for await (const resolved of read) {
@@ -113,17 +137,19 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return;
       throw error;
     } finally {
+      this.reads.delete(read);
       // A consumer that stops early leaves the server still sending: end the call.
       if (!finished) await read.cancel();
     }
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    this.assertOpen();
     const after = options.fromPosition ?? 0n;
     let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (remaining <= 0) return;
     // No maxCount on the server read: it would count the system events that are dropped here.
-    const read = this.client.readAll({ fromPosition: startAfter(after), direction: FORWARDS });
+    const read = this.track(this.client.readAll({ fromPosition: startAfter(after), direction: FORWARDS }));
     let finished = false;
     try {
       for await (const resolved of read) {
@@ -133,40 +159,24 @@ export class EventStoreDbEventStore implements EventStore {
         if (--remaining === 0) return;
       }
       finished = true;
+    } catch (error) {
+      finished = true;
+      throw error;
     } finally {
+      this.reads.delete(read);
       if (!finished) await read.cancel();
     }
   }
 
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
-    const after = options.fromPosition ?? 0n;
-    const subscription = this.client.subscribeToAll({ fromPosition: startAfter(after), filter: excludeSystemEvents() });
-    let stopping = false;
-
-    async function deliver(): Promise<void> {
-      try {
-        for await (const resolved of subscription) {
-          if (stopping) return;
-          const event = userEventAfter(resolved, after);
-          if (event) await options.onEvent(event);
-        }
-      } catch (error) {
-        // Destroying the stream to stop it ends the loop with a premature-close error.
-        if (!stopping) throw error;
-      } finally {
-        await subscription.unsubscribe();
-      }
-    }
-
-    const delivery = reportDeliveryFailure(deliver(), options);
-
-    return this.subscriptions.track({
-      async stop() {
-        stopping = true;
-        subscription.destroy();
-        await delivery.catch(() => undefined);
-      },
-    });
+    this.assertOpen();
+    return this.subscriptions.track(
+      startResubscribingSubscription(options, {
+        open: (after) => this.client.subscribeToAll({ fromPosition: startAfter(after), filter: excludeSystemEvents() }),
+        toEvent: userEventAfter,
+        warn: this.warn,
+      }),
+    );
   }
 
   /**
@@ -174,6 +184,7 @@ export class EventStoreDbEventStore implements EventStore {
    * with expected revision no_stream, so racing processes agree on the first writer's.
    */
   async identity(): Promise<string> {
+    this.assertOpen();
     const stored = await this.storedIdentity();
     if (stored !== undefined) return stored;
     try {
@@ -192,15 +203,72 @@ export class EventStoreDbEventStore implements EventStore {
     return typeof identity === 'string' ? identity : undefined;
   }
 
+  /**
+   * Reads the last event of the identity stream, a user stream this service reads anyway (the
+   * stream holds no events, so the answer is "not found"): reading `$all` would need an admin.
+   * The client gives reads no deadline, so the read is ended here after pingTimeoutMs.
+   */
   async ping(): Promise<void> {
-    const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 });
-    for await (const _ of read) break;
+    this.assertOpen();
+    const read = this.track(this.client.readStream(STORE_IDENTITY_STREAM, { fromRevision: END, direction: BACKWARDS, maxCount: 1 }));
+    const timer = setTimeout(() => read.destroy(new Error(`EventStoreDB did not answer within ${this.pingTimeoutMs} ms`)), this.pingTimeoutMs);
+    try {
+      for await (const _ of read) break;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    } finally {
+      clearTimeout(timer);
+      this.reads.delete(read);
+      // Not awaited: a call that never started would keep ping waiting; dispose() ends it anyway.
+      read.cancel().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const read of this.reads) read.destroy(new EventStoreClosedError());
+    this.reads.clear();
     await this.subscriptions.stopAll();
     await this.client.dispose();
   }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreClosedError();
+  }
+
+  /** Keeps a read until it ends, so that close() can end it. */
+  private track<T extends Readable>(read: T): T {
+    this.reads.add(read);
+    return read;
+  }
+
+  private async currentRevision(stream: string): Promise<bigint> {
+    const [last] = await this.readResolved(stream, { fromRevision: END, direction: BACKWARDS, maxCount: 1 });
+    return last?.event?.revision ?? -1n;
+  }
+
+  private async storedFrom(stream: string, revision: bigint, count: number): Promise<StoredEventRef[]> {
+    const resolved = await this.readResolved(stream, { fromRevision: revision, direction: FORWARDS, maxCount: count });
+    return resolved.flatMap((each) => (each.event ? [{ id: each.event.id, revision: each.event.revision, position: positionOf(each) }] : []));
+  }
+
+  private async readResolved(stream: string, options: Parameters<EventStoreDBClient['readStream']>[1]): Promise<ResolvedEvent[]> {
+    const read = this.track(this.client.readStream(stream, options));
+    const resolved: ResolvedEvent[] = [];
+    try {
+      for await (const each of read) resolved.push(each);
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    } finally {
+      this.reads.delete(read);
+    }
+    return resolved;
+  }
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
@@ -226,12 +294,6 @@ function userEventAfter(resolved: ResolvedEvent, after: bigint): RecordedEvent |
   if (!resolved.event || resolved.event.type.startsWith('$')) return undefined;
   const position = positionOf(resolved);
   return position > after ? toRecorded(resolved.event, position) : undefined;
-}
-
-function positionOf(resolved: ResolvedEvent): bigint {
-  const position = resolved.event?.position?.commit ?? resolved.commitPosition;
-  if (position === undefined) throw new Error('EventStoreDB sent an event without its position: version 22.6 or later is needed');
-  return position;
 }
 
 function toRecorded(event: NonNullable<ResolvedEvent['event']>, position: bigint): RecordedEvent {
