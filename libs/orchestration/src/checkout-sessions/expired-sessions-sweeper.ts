@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CheckoutSession, Clock } from '@payments/domain';
 import { ReadModelStore } from '@payments/read-models';
 import { overdueCheckoutSessions, unreleasedCheckoutSessions } from '@payments/read-models/projections/checkout-sessions';
+import { LeaseKeeper } from '../leases/lease-keeper';
 import { PeriodicSweep } from '../periodic-sweep';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { CLOCK } from '../tokens';
@@ -18,7 +19,8 @@ const SWEEP_BATCH = 100;
  * routes, and finishes releases that a crash interrupted: complete or expired sessions that a
  * route still holds as attached. Works from the checkout sessions read model; every command it
  * sends is safe to repeat, so a lagging read model or another process sweeping too only costs
- * reads. Runs from application bootstrap until shutdown.
+ * reads. Runs from application bootstrap until shutdown, in the process of the deployment that
+ * holds the lease `sweeper:expired-sessions`.
  */
 @Injectable()
 export class ExpiredSessionsSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -29,10 +31,11 @@ export class ExpiredSessionsSweeper implements OnApplicationBootstrap, BeforeApp
     private readonly routes: SessionRouteReferences,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly leases: LeaseKeeper,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.sweeps.start();
+    this.sweeps.start(this.leases, 'sweeper:expired-sessions');
   }
 
   beforeApplicationShutdown(): Promise<void> {

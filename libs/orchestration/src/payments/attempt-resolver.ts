@@ -4,6 +4,7 @@ import { OperationResult, ProcessorConnector } from '@payments/processors';
 import { CommandMetadata } from '../command-handling/handle-command';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
+import { LeaseKeeper, LeaseRole } from '../leases/lease-keeper';
 import { Settings } from '../settings';
 import { CLOCK, SETTINGS } from '../tokens';
 import { PAYMENT_METRICS, PaymentMetrics } from './payment-metrics';
@@ -39,6 +40,11 @@ interface Waiting {
  * pause of ATTEMPT_RESOLUTION_BACKOFF (the last one repeating), each retry logged and counted.
  * The backoff itself lives in memory: after a restart, each attempt is asked again once due.
  * Every wait is on the service's clock, so that a test clock moves the resolver too.
+ *
+ * One process of the deployment resolves: the one holding the lease `attempt-resolver`; the
+ * others follow the same work (PaymentWorkLog) and take over once its lease lapses. A
+ * resolution that runs on after its lease was lost only asks again what the new holder asks,
+ * under the same keys, and its records are fenced by the payment stream's revision.
  */
 @Injectable()
 export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -47,6 +53,7 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
   private readonly waiting = new Map<string, Waiting>();
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly lease: LeaseRole;
 
   constructor(
     private readonly work: PaymentWorkLog,
@@ -55,18 +62,23 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(PROCESSOR_CONNECTOR) private readonly connector: ProcessorConnector,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(CLOCK) private readonly clock: Clock,
+    leases: LeaseKeeper,
     @Optional() @Inject(PAYMENT_METRICS) private readonly metrics?: PaymentMetrics,
-  ) {}
+  ) {
+    this.lease = leases.role('attempt-resolver');
+  }
 
   onApplicationBootstrap(): void {
+    this.lease.start();
     this.scheduleTick();
   }
 
-  /** Starts nothing more and waits for the calls under way (each bounded by its processor's timeout). */
+  /** Starts nothing more and waits for the calls under way (each bounded by its processor's timeout), then gives the lease up. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await Promise.all(this.inFlight.values());
+    await this.lease.stop();
   }
 
   /** Starts the resolution of every attempt that is due and not under way. */
@@ -90,7 +102,7 @@ export class AttemptResolver implements OnApplicationBootstrap, BeforeApplicatio
   private scheduleTick(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.tick();
+      if (this.lease.held) this.tick();
       this.scheduleTick();
     }, TICK_MS);
   }

@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import Redis from 'ioredis';
-import { Clock } from '@payments/domain';
 import { AccountsModule } from '../accounts/accounts.module';
 import { BinTableModule } from '../bins/bin-table.module';
 import { CheckoutSessionsModule } from '../checkout-sessions/checkout-sessions.module';
 import { RoutesModule } from '../routes/routes.module';
-import { CLOCK, REDIS } from '../tokens';
+import { LEASE_STORE, LeaseStore } from '../leases/lease-store';
 import { PaymentCards } from './payment-cards';
 import { PaymentCascade } from './payment-cascade';
 import { PaymentRecovery } from './payment-recovery';
@@ -15,7 +13,7 @@ import { PaymentsReader } from './payments.reader';
 import { ProcessorCall } from './processor-call';
 import { ProcessorConnectorsModule } from './processor-connectors.module';
 import { PayCheckoutSession } from './pay-checkout-session';
-import { InProcessSessionPayLock, RedisSessionPayLock, SESSION_PAY_LOCK } from './session-pay-lock';
+import { LeaseSessionPayLock, SESSION_PAY_LOCK } from './session-pay-lock';
 import { TierRoutingResolver } from './tier-routing';
 
 /**
@@ -35,11 +33,7 @@ import { TierRoutingResolver } from './tier-routing';
     AttemptResolver,
     PaymentsReader,
     PayCheckoutSession,
-    {
-      provide: SESSION_PAY_LOCK,
-      inject: [REDIS, CLOCK],
-      useFactory: (redis: Redis | null, clock: Clock) => (redis ? new RedisSessionPayLock(redis) : new InProcessSessionPayLock(clock)),
-    },
+    { provide: SESSION_PAY_LOCK, inject: [LEASE_STORE], useFactory: (leases: LeaseStore) => new LeaseSessionPayLock(leases) },
   ],
   exports: [PayCheckoutSession, PaymentCards, PaymentsReader, PaymentCascade, PaymentRecovery],
 })

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
-import { Clock } from '@payments/domain';
+import { LeaseStore } from '../leases/lease-store';
 
 /** Releases a lock if it is still the caller's (it may have expired and been taken since). */
 export type ReleaseLock = () => Promise<void>;
@@ -18,41 +17,26 @@ export interface SessionPayLock {
 
 export const SESSION_PAY_LOCK = Symbol('SessionPayLock');
 
-/** Outlives any begin (a few reads and two appends), and frees the session soon after a crash. */
+/** Outlives any begin (a few reads and two appends), and frees the session soon after a crash. Never renewed. */
 export const PAY_LOCK_TTL_MS = 10_000;
 
-/** One process's locks, for a service without REDIS_URL. */
-export class InProcessSessionPayLock implements SessionPayLock {
-  private readonly held = new Map<string, { expiresAt: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  async acquire(sessionId: string): Promise<ReleaseLock | undefined> {
-    const now = this.clock.now().getTime();
-    const current = this.held.get(sessionId);
-    if (current !== undefined && current.expiresAt > now) return undefined;
-    const mine = { expiresAt: now + PAY_LOCK_TTL_MS };
-    this.held.set(sessionId, mine);
-    return async () => {
-      if (this.held.get(sessionId) === mine) this.held.delete(sessionId);
-    };
-  }
+/** The lease a pay of the session holds while it begins the payment. */
+export function sessionPayLease(sessionId: string): string {
+  return `session-pay:${sessionId}`;
 }
 
-const DELETE_OWN_LOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-/** Locks shared by every API process: `SET NX PX`, released by compare-and-delete on the holder's token. */
-export class RedisSessionPayLock implements SessionPayLock {
-  constructor(private readonly redis: Redis) {}
+/**
+ * The lock as a lease `session-pay:<id>` of the deployment's LeaseStore (PostgreSQL, Redis, or
+ * the one process's), so every process of a deployment shares it. Each pay is a holder of its
+ * own: two pays of one process must not renew each other's lease.
+ */
+export class LeaseSessionPayLock implements SessionPayLock {
+  constructor(private readonly leases: LeaseStore) {}
 
   async acquire(sessionId: string): Promise<ReleaseLock | undefined> {
-    const key = `pay-lock:${sessionId}`;
-    const token = randomUUID();
-    if ((await this.redis.set(key, token, 'PX', PAY_LOCK_TTL_MS, 'NX')) !== 'OK') return undefined;
-    return async () => {
-      await this.redis.eval(DELETE_OWN_LOCK, 1, key, token);
-    };
+    const name = sessionPayLease(sessionId);
+    const holder = `pay:${randomUUID()}`;
+    if (!(await this.leases.acquire(name, holder, PAY_LOCK_TTL_MS))) return undefined;
+    return () => this.leases.release(name, holder);
   }
 }

@@ -23,6 +23,8 @@ const BATCH = 200;
  * drops an entry when its WebhookDeliveryScheduled comes by. Scheduling is idempotent (a
  * delivery that exists records nothing, and its event id derives from the delivery id), so an
  * entry read again before the projection has dropped it, or a second process, creates nothing twice.
+ * It schedules in the process that sends webhooks (the holder of the dispatcher's lease
+ * `webhooks`), so the first try follows at once there.
  */
 @Injectable()
 export class WebhookDeliveryScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -58,7 +60,7 @@ export class WebhookDeliveryScheduler implements OnApplicationBootstrap, BeforeA
 
   private scheduleTick(): void {
     this.timer = setTimeout(() => {
-      this.scheduling = this.scheduleOutbox()
+      this.scheduling = (this.dispatcher.sending ? this.scheduleOutbox() : Promise.resolve())
         .catch((error: unknown) => this.logger.error(`could not read the webhook outbox, trying again: ${errorMessage(error)}`))
         .finally(() => {
           this.scheduling = undefined;

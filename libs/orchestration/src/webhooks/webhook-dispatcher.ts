@@ -5,6 +5,7 @@ import { ReadModelStore } from '@payments/read-models';
 import { nextWebhookDeliveries, readyWebhookEndpoints } from '@payments/read-models/projections/webhook-deliveries';
 import { CommandRunner } from '../command-handling/command-runner';
 import { errorMessage } from '../error-message';
+import { LeaseKeeper, LeaseRole } from '../leases/lease-keeper';
 import { READ_MODEL_STORE } from '../projections/read-models.tokens';
 import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { Settings } from '../settings';
@@ -20,6 +21,11 @@ const MAX_IN_FLIGHT = 256;
 const TICK_MS = 250;
 /** A delivery that could not be tried for a reason of ours (a store down) waits this long before the next go. */
 const INTERNAL_RETRY_MS = 5_000;
+/**
+ * An endpoint whose soonest delivery was not due is read again after this at the latest: another
+ * process may have made one due sooner (a retry asked there), which this one hears of no other way.
+ */
+const NOT_DUE_RECHECK_MS = 1_000;
 
 /**
  * Sends due webhook deliveries and records every try as an event of the delivery's stream.
@@ -32,6 +38,11 @@ const INTERNAL_RETRY_MS = 5_000;
  * Endpoints are served side by side, each with at most ENDPOINT_CONCURRENCY tries in flight.
  * A disabled endpoint holds its pending deliveries (the read model lists it as not ready); a
  * deleted one gets none again.
+ *
+ * One process of the deployment sends: the one holding the lease `webhooks` (which the
+ * WebhookDeliveryScheduler follows too); the others take over once it lapses. A try in flight
+ * when the lease is lost is finished and recorded; the new holder may send that delivery again
+ * meanwhile, which at least once allows.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,6 +60,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  private readonly lease: LeaseRole;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -58,11 +70,20 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(SEALED_SECRETS) private readonly secrets: SealedSecrets,
+    leases: LeaseKeeper,
     @Optional() @Inject(WEBHOOK_METRICS) private readonly metrics?: WebhookMetrics,
-  ) {}
+  ) {
+    this.lease = leases.role('webhooks');
+  }
 
   onApplicationBootstrap(): void {
+    this.lease.start();
     this.scheduleTick();
+  }
+
+  /** Whether this process is the one that schedules and sends webhooks now. */
+  get sending(): boolean {
+    return this.lease.held;
   }
 
   /**
@@ -74,11 +95,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     clearTimeout(this.timer);
     await this.ticking;
     await Promise.all(this.inFlight.values());
+    await this.lease.stop();
     await this.sender.close();
   }
 
-  /** A delivery just scheduled or asked to be retried: tried at once if its endpoint has room, else at a later tick. */
+  /**
+   * A delivery just scheduled or asked to be retried: tried at once if its endpoint has room,
+   * else at a later tick; in another process when that one sends webhooks (within NOT_DUE_RECHECK_MS).
+   */
   deliverSoon(deliveryId: string, endpointId: string): void {
+    if (!this.lease.held) return;
     this.notDueBefore.delete(endpointId);
     this.start(deliveryId, endpointId);
   }
@@ -96,7 +122,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const next = await nextWebhookDeliveries(this.store, endpointId, ENDPOINT_CONCURRENCY + skipped);
       for (const delivery of next) {
         if (!isDue(delivery, now)) {
-          if (busy === 0 && delivery === next[0]) this.notDueBefore.set(endpointId, Date.parse(delivery.nextAttemptAt!));
+          if (busy === 0 && delivery === next[0]) this.notDueBefore.set(endpointId, Math.min(Date.parse(delivery.nextAttemptAt!), now.getTime() + NOT_DUE_RECHECK_MS));
           break;
         }
         this.start(delivery.id, endpointId);
@@ -107,7 +133,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private scheduleTick(): void {
     if (this.stopping.signal.aborted) return;
     this.timer = setTimeout(() => {
-      this.ticking = this.tick()
+      this.ticking = (this.lease.held ? this.tick() : Promise.resolve())
         .catch((error: unknown) => this.logger.error(`could not read the pending webhook deliveries, trying again: ${errorMessage(error)}`))
         .finally(() => {
           this.ticking = undefined;

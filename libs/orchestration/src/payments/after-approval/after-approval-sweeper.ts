@@ -4,6 +4,7 @@ import { EventStore } from '@payments/event-store';
 import { ProjectionRunner, ReadModelStore } from '@payments/read-models';
 import { authorizationsMadeBefore, paymentOperations, paymentsWithPendingOperations } from '@payments/read-models/projections/payment-operations';
 import { CommandRunner } from '../../command-handling/command-runner';
+import { LeaseKeeper } from '../../leases/lease-keeper';
 import { PeriodicSweep } from '../../periodic-sweep';
 import { READ_MODEL_STORE } from '../../projections/read-models.tokens';
 import { CLOCK, EVENT_STORE } from '../../tokens';
@@ -24,7 +25,8 @@ const SWEEP_BATCH = 100;
  * log with a runner of its own (compare-and-set, so it competes safely with the service's), so
  * nothing a previous run left is missed however far the projections lagged. Every command it sends
  * is safe to repeat, so a lagging read model or another process sweeping too costs only reads.
- * The time is the service's clock, which tests move.
+ * It sweeps in the process of the deployment holding the lease `sweeper:after-approval`, which
+ * catches up first each time it takes the lease. The time is the service's clock, which tests move.
  */
 @Injectable()
 export class AfterApprovalSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -36,12 +38,13 @@ export class AfterApprovalSweeper implements OnApplicationBootstrap, BeforeAppli
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly store: ReadModelStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly leases: LeaseKeeper,
   ) {}
 
   /** The first sweep follows the catch-up at once, in the background: the service answers meanwhile. */
   onApplicationBootstrap(): void {
     const catchUpThenSweep = () => new ProjectionRunner(paymentOperations, this.events, this.store).catchUp().then(() => this.sweep());
-    this.sweeps.start({ what: 'resume the operations a previous run left', run: catchUpThenSweep });
+    this.sweeps.start(this.leases, 'sweeper:after-approval', { what: 'resume the operations a previous run left', run: catchUpThenSweep });
   }
 
   beforeApplicationShutdown(): Promise<void> {

@@ -5,6 +5,7 @@ import { OperationResult, ProcessorConnector } from '@payments/processors';
 import { CommandRunner } from '../../command-handling/command-runner';
 import { CommandMetadata } from '../../command-handling/handle-command';
 import { errorMessage } from '../../error-message';
+import { LeaseKeeper } from '../../leases/lease-keeper';
 import { CLOCK } from '../../tokens';
 import { PROCESSOR_CONNECTOR } from '../processor-connectors.module';
 import { profileOf } from '../processor-call';
@@ -17,6 +18,13 @@ const MAX_RETRY_MS = 5_000;
 const MAX_TRIES = 8;
 /** After a drive gave up, the sweeper leaves the payment alone this long before driving it again. */
 export const REST_AFTER_GIVING_UP_MS = 60_000;
+/** While another process drives the payment's operations, how often this one looks whether they are done or the lease is free. */
+const DRIVEN_ELSEWHERE_POLL_MS = 100;
+
+/** The lease under which one process at a time sends a payment's captures, voids and refunds. */
+export function operationsLease(paymentId: string): string {
+  return `payment-operations:${paymentId}`;
+}
 
 const REQUESTED: Record<OperationKind, AfterApprovalEventType> = { capture: 'PaymentCaptureRequested', void: 'PaymentVoidRequested', refund: 'RefundRequested' };
 
@@ -37,6 +45,11 @@ interface Drive {
  * the call is repeated under the same key with backoff, and so is a failed read or append; every
  * retry is logged and counted. After MAX_TRIES the drive stops for REST_AFTER_GIVING_UP_MS, and
  * the sweeper drives the payment again (also after a restart), until the processor answers.
+ *
+ * One process at a time drives a payment's operations: the holder of `payment-operations:<id>`.
+ * A drive asked for while another process holds it waits until nothing is pending (that process
+ * sent it) or the lease is free (it stopped, or died and the lease lapsed), and then drives what
+ * is left.
  */
 @Injectable()
 export class OperationDriver implements BeforeApplicationShutdown {
@@ -50,6 +63,7 @@ export class OperationDriver implements BeforeApplicationShutdown {
     private readonly runner: CommandRunner,
     @Inject(PROCESSOR_CONNECTOR) private readonly connector: ProcessorConnector,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly leases: LeaseKeeper,
     @Optional() @Inject(PAYMENT_OPERATION_METRICS) private readonly metrics?: PaymentOperationMetrics,
   ) {}
 
@@ -65,7 +79,7 @@ export class OperationDriver implements BeforeApplicationShutdown {
     }
     this.resting.delete(paymentId);
     const drive: Drive = { done: Promise.resolve(), again: false };
-    drive.done = this.run(paymentId, drive).finally(() => this.driving.delete(paymentId));
+    drive.done = this.driveUnderLease(paymentId, drive).finally(() => this.driving.delete(paymentId));
     this.driving.set(paymentId, drive);
     return drive.done;
   }
@@ -83,11 +97,36 @@ export class OperationDriver implements BeforeApplicationShutdown {
     await Promise.all([...this.driving.values()].map((drive) => drive.done));
   }
 
-  private async run(paymentId: string, drive: Drive): Promise<void> {
-    let loaded: LoadedAfterApproval | undefined;
+  private async driveUnderLease(paymentId: string, drive: Drive): Promise<void> {
     let tries = 0;
     let retryMs = FIRST_RETRY_MS;
     while (!this.stopping.signal.aborted) {
+      try {
+        // Ended (nothing pending, or given up), stopped, or its lease lost: to whoever holds it now.
+        if ((await this.leases.hold(operationsLease(paymentId), (lease) => this.run(paymentId, drive, lease), this.stopping.signal)).held) return;
+        const { state } = await loadAfterApproval(this.runner, paymentId);
+        if (nextOperationCall(state) === null) return;
+        [tries, retryMs] = [0, FIRST_RETRY_MS];
+        await sleep(DRIVEN_ELSEWHERE_POLL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      } catch (error) {
+        tries++;
+        if (tries >= MAX_TRIES) {
+          this.resting.set(paymentId, this.clock.now().getTime() + REST_AFTER_GIVING_UP_MS);
+          this.logger.error(`payment ${paymentId}: its operations' lease could not be taken ${tries} times, last: ${errorMessage(error)}; the sweeper tries again in ${REST_AFTER_GIVING_UP_MS / 1000} s`);
+          return;
+        }
+        this.logger.warn(`payment ${paymentId}: its operations' lease could not be taken (try ${tries} of ${MAX_TRIES}): ${errorMessage(error)}; trying again in ${retryMs} ms`);
+        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      }
+    }
+  }
+
+  private async run(paymentId: string, drive: Drive, lease: AbortSignal): Promise<void> {
+    let loaded: LoadedAfterApproval | undefined;
+    let tries = 0;
+    let retryMs = FIRST_RETRY_MS;
+    while (!lease.aborted) {
       let call: OperationCall | null = null;
       try {
         loaded = await loadAfterApproval(this.runner, paymentId, loaded);
@@ -112,7 +151,7 @@ export class OperationDriver implements BeforeApplicationShutdown {
           return;
         }
         this.logger.warn(`payment ${paymentId}: ${what} failed (try ${tries} of ${MAX_TRIES}): ${errorMessage(error)}; trying again in ${retryMs} ms under the same key`);
-        await sleep(retryMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        await sleep(retryMs, undefined, { signal: lease }).catch(() => undefined);
         retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
       }
     }
