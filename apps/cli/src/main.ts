@@ -130,7 +130,7 @@ function operatorCli(context: CliContext, exit: (code: number) => void): Command
     .command('import')
     .description(
       'Replaces the BIN table with a CSV file (header bin_prefix,country,network,type; prefixes of 6 to 8 digits, the longest prefix of a ' +
-        'card number wins) in one step, in the store the service reads (REDIS_URL, else DATA_DIR/bins.db): a running service uses the new table ' +
+        'card number wins) in one step, in the store the service reads (REDIS_URL, else POSTGRES_URL, else DATA_DIR/bins.db): a running service uses the new table ' +
         'from then on, without a restart. Every line is checked first; a file with any invalid line imports nothing and names each with its line number.',
     )
     .argument('<file.csv>', 'the table, with its header row')

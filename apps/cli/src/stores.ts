@@ -125,7 +125,7 @@ export async function connectRedis(url: string, keyPrefix: string): Promise<Redi
 }
 
 /** A PostgreSQL pool for one command, answering before it is used, as connectRedis does (and for the same reasons). */
-async function connectPostgres(url: string): Promise<Pool> {
+export async function connectPostgres(url: string): Promise<Pool> {
   const pool = new Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => undefined);
   try {

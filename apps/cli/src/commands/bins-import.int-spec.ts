@@ -1,21 +1,24 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PostgresBinTableMirror } from '@payments/read-models/bin-table/postgres-bin-table';
 import { SqliteBinTable } from '@payments/read-models/bin-table/sqlite-bin-table';
+import { TestDatabase, createTestDatabase, describeWithPostgres, openTestPool } from '../../../../test/support/test-postgres';
 
 const ROOT = join(__dirname, '../../../..');
 const SAMPLE = join(ROOT, 'bins/sample-bins.csv');
 const GB_CARD = '4000008260000000';
 const BR_CARD = '4000000760000002';
 
-/** `npm run cli -- bins import <file>` as a child process, with only DATA_DIR set. */
-async function importBins(dataDir: string, file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `npm run cli -- bins import <file>` as a child process, with only DATA_DIR set (and `env`). */
+async function importBins(dataDir: string, file: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(join(ROOT, 'node_modules/.bin/ts-node'), ['-r', 'tsconfig-paths/register', '--swc', 'apps/cli/src/main.ts', 'bins', 'import', file], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -89,4 +92,38 @@ describe('npm run cli -- bins import', () => {
     expect(table.lookup(GB_CARD)).toBeUndefined();
     expect(table.lookup('4000082600000004')).toMatchObject({ country: 'CA', funding: 'prepaid' });
   });
+});
+
+describeWithPostgres('npm run cli -- bins import, with POSTGRES_URL', () => {
+  let database: TestDatabase;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'bins-'));
+  });
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
+  });
+
+  it("imports into the deployment's PostgreSQL, where a running service process reads it without a restart, and writes no file", async () => {
+    const pool = openTestPool(database.url);
+    const served = new PostgresBinTableMirror(pool, { log: () => undefined, warn: () => undefined });
+    await served.start();
+    try {
+      const env = { POSTGRES_URL: database.url, CARD_FINGERPRINT_SECRET: 'cli-fingerprint-secret-0123', SECRETS_KEY: randomBytes(32).toString('base64') };
+      const { code, stdout, stderr } = await importBins(dataDir, SAMPLE, env);
+
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^imported 15 ranges from .*sample-bins\.csv into PostgreSQL \(POSTGRES_URL\).*there was no table before/);
+      const deadline = Date.now() + 5000;
+      while (served.lookup(GB_CARD) === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(served.lookup(GB_CARD)).toEqual({ bin_prefix: '40000082', country: 'GB', network: 'visa', funding: 'credit' });
+      expect(existsSync(join(dataDir, 'bins.db'))).toBe(false);
+    } finally {
+      await served.close();
+      await pool.end();
+    }
+  }, 60_000);
 });
