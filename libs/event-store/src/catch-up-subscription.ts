@@ -4,8 +4,12 @@ import { reportDeliveryFailure } from './open-subscriptions';
 
 /** What a catch-up subscription needs from a store whose global log can be read in pages. */
 export interface PagedLog {
-  /** Up to `limit` events strictly after `afterPosition`, in global order. */
-  readAllPage(afterPosition: bigint, limit: number): RecordedEvent[];
+  /**
+   * Up to `limit` events strictly after `afterPosition`, in global order. A store read over the
+   * network answers with a promise, and once `stopping` fires it may answer with no events
+   * instead of waiting for a read (or a retry) under way.
+   */
+  readAllPage(afterPosition: bigint, limit: number, stopping: AbortSignal): RecordedEvent[] | Promise<RecordedEvent[]>;
   readonly appends: AppendSignal;
   /** Re-read this often even without a signal, to see appends made by other processes. */
   readonly pollIntervalMs?: number;
@@ -29,7 +33,7 @@ export function startCatchUpSubscription(log: PagedLog, options: SubscribeToAllO
     let position = options.fromPosition ?? 0n;
     while (!stopping.signal.aborted) {
       const seenAppends = log.appends.appendCount;
-      const page = log.readAllPage(position, PAGE_SIZE);
+      const page = await log.readAllPage(position, PAGE_SIZE, stopping.signal);
       for (const event of page) {
         if (stopping.signal.aborted) return;
         await options.onEvent(event);

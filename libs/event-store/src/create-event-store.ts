@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { EventStore } from './event-store';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { PostgresEventStore } from './postgres-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 
 export interface EventStoreOptions {
@@ -12,8 +13,9 @@ export interface EventStoreOptions {
   dataDir: string;
 }
 
-/** Chooses the adapter from the settings. */
+/** Chooses the adapter from the settings: EventStoreDB, else PostgreSQL, else the sqlite file. */
 export function createEventStore(options: EventStoreOptions): EventStore {
   if (options.connectionString) return new EventStoreDbEventStore({ connectionString: options.connectionString });
+  if (options.postgres) return new PostgresEventStore({ pool: options.postgres });
   return new SqliteEventStore({ dataDir: options.dataDir });
 }

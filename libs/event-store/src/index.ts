@@ -9,3 +9,4 @@ export * from './sqlite-writer-thread';
 export * from './module-worker';
 export * from './append-signal';
 export * from './postgres-migrations';
+export * from './postgres-event-store';
