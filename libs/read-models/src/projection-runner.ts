@@ -19,6 +19,13 @@ export interface ProjectionRunnerOptions {
   feed?: EventFeed;
   /** Hears every change of `position`. */
   onApplied?(position: bigint | undefined): void;
+  /**
+   * Stores the checkpoint at most this long after the applied position moved, also over events
+   * that gave no writes, so that processes which do not run the projection see from the store
+   * how far it got (read-your-writes in a deployment of several processes). Default: only with
+   * writes, and every STORE_CHECKPOINT_EVERY_EVENTS events.
+   */
+  storeCheckpointWithinMs?: number;
 }
 
 interface Projected {
@@ -64,6 +71,8 @@ export class ProjectionRunner {
   /** Up to where the read model is exact: the stored checkpoint or beyond, over events that gave no writes. */
   private readonly applied = new AppliedPosition();
   private eventsSinceStored = 0;
+  /** When the checkpoint was last stored (performance.now()), for storeCheckpointWithinMs. */
+  private storedAt = 0;
   private lastSeen = 0n;
   private following: { stopping: AbortController; done: Promise<void> } | undefined;
   private readonly feed: EventFeed;
@@ -233,9 +242,18 @@ export class ProjectionRunner {
     });
     const close = () => buffer.close();
     signal.addEventListener('abort', close);
+    const within = this.options.storeCheckpointWithinMs;
     try {
-      for (;;) {
-        const batch = await buffer.take(this.batchSize);
+      for (let taking = buffer.take(this.batchSize); ; taking = buffer.take(this.batchSize)) {
+        // Quiet with a position not stored yet: store it once no event has come for `within`.
+        while (within !== undefined && this.applied.position !== this.stored) {
+          const quiet = new AbortController();
+          const batch = await Promise.race([taking, sleep(within, 'quiet' as const, { signal: quiet.signal }).catch(() => undefined)]);
+          quiet.abort();
+          if (batch !== 'quiet') break;
+          if (!(await this.storeApplied())) return;
+        }
+        const batch = await taking;
         if (batch.length === 0 || !(await this.apply(batch))) return;
       }
     } finally {
@@ -309,14 +327,29 @@ export class ProjectionRunner {
   private async commitBatch(projected: Projected): Promise<boolean> {
     const writes = projected.writes.writes;
     this.eventsSinceStored += projected.events;
-    if (writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS) {
+    const due = this.options.storeCheckpointWithinMs !== undefined && performance.now() - this.storedAt >= this.options.storeCheckpointWithinMs;
+    if (writes.length > 0 || this.eventsSinceStored >= STORE_CHECKPOINT_EVERY_EVENTS || due) {
       if (!(await this.store.commit(this.projection.name, this.stored, projected.last, writes, this.generation))) return false;
       this.committed.remember(projected.writes.latest);
-      this.stored = projected.last;
-      this.eventsSinceStored = 0;
+      this.markStored(projected.last);
     }
     this.advance(projected.last);
     return true;
+  }
+
+  /** Stores the applied position as the checkpoint, without writes; false when the checkpoint had moved. */
+  private async storeApplied(): Promise<boolean> {
+    const applied = this.applied.position;
+    if (applied === undefined || applied === this.stored) return true;
+    if (!(await this.store.commit(this.projection.name, this.stored, applied, [], this.generation))) return false;
+    this.markStored(applied);
+    return true;
+  }
+
+  private markStored(position: bigint): void {
+    this.stored = position;
+    this.eventsSinceStored = 0;
+    this.storedAt = performance.now();
   }
 
   private async loadCheckpoint(): Promise<void> {
@@ -325,6 +358,7 @@ export class ProjectionRunner {
     this.committed.forget();
     ({ position: this.stored, generation: this.generation } = await this.store.readCheckpoint(this.projection.name));
     this.eventsSinceStored = 0;
+    this.storedAt = performance.now();
     this.advance(this.stored);
   }
 

@@ -72,6 +72,20 @@ describe('ProjectionRunner', () => {
       expect(await readModels.checkpoint('counting')).toBeGreaterThanOrEqual(1000n);
     });
 
+    it('with storeCheckpointWithinMs, stores the position of a quiet tail soon after it goes quiet, for processes that do not run the projection', async () => {
+      await appendEvents(events, 'a-1', 1);
+      const following = runner(countingProjection(), { storeCheckpointWithinMs: 20 });
+      following.start();
+      await following.waitFor(1n, 2000);
+
+      const quiet = await appendEvents(events, 'other-1', 20, 'Ignored');
+      await following.waitFor(quiet, 2000);
+
+      const deadline = Date.now() + 2000;
+      while ((await readModels.checkpoint('counting')) !== quiet && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(await readModels.checkpoint('counting')).toBe(quiet);
+    });
+
     it('reports a failing projection and resumes from the checkpoint without repeating an event', async () => {
       let failures = 0;
       const projection = countingProjection();
