@@ -165,6 +165,30 @@ export function eventStoreContract(name: string, makeStore: () => Promise<StoreU
         expect(await readStreamToArray(store, stream)).toEqual([]);
         expect((await append(stream, [anEvent()], 'no_stream')).nextRevision).toBe(0n);
       });
+
+      it('refuses a batch holding a cycle, in data or metadata, at once and writing none of it', async () => {
+        const stream = newStream();
+        const cycle: Record<string, unknown> = { note: 'cycle' };
+        cycle.self = cycle;
+        const cyclicMetadata = { ...anEvent(), metadata: { schema_version: 1, loop: cycle } as unknown as EventToAppend['metadata'] };
+        await expect(withinSeconds(append(stream, [anEvent(), anEvent(cycle)], 'no_stream'))).rejects.toThrow(TypeError);
+        await expect(withinSeconds(append(stream, [cyclicMetadata], 'no_stream'))).rejects.toThrow(TypeError);
+        expect(await readStreamToArray(store, stream)).toEqual([]);
+      });
+    });
+
+    describe('data and metadata as JSON', () => {
+      it('reads back what JSON holds of them: undefined data as null, a Date as its string, undefined fields dropped', async () => {
+        const stream = newStream();
+        const at = new Date('2026-01-02T03:04:05.000Z');
+        const missing = { ...anEvent(), data: undefined };
+        const dated = anEvent({ at, dropped: undefined, kept: null });
+        await withinSeconds(append(stream, [missing, dated], 'no_stream'));
+        const [first, second] = await readStreamToArray(store, stream);
+        expect(first.data).toBeNull();
+        expect(second.data).toEqual({ at: '2026-01-02T03:04:05.000Z', kept: null });
+        expect(second.metadata).toEqual(dated.metadata);
+      });
     });
 
     describe('idempotent event ids (a retry: the same ids with the same exact expected revision)', () => {
@@ -467,6 +491,15 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
+}
+
+/** An append that neither settles nor fails (a client that hangs on a value) fails the test here rather than at jest's timeout. */
+function withinSeconds<T>(promise: Promise<T>, seconds = 5): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {
