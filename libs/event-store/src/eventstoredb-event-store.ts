@@ -85,8 +85,8 @@ const DEFAULT_PING_TIMEOUT_MS = 1000;
  * System events (types starting with `$`: stream metadata, projection links, statistics) are
  * not part of the service's log and are left out of readAll and subscriptions.
  *
- * close() ends what is under way: subscriptions stop, and a read still waiting for the server
- * fails with EventStoreClosedError (the client's dispose alone cancels the calls silently, which
+ * close() ends what is under way: subscriptions stop, and a read or an append still waiting for
+ * the server fails with EventStoreClosedError (an append's outcome is then unknown) (the client's dispose alone cancels the calls silently, which
  * ends a read as if it were complete, or not at all when its call has not started).
  *
  * Positions on events read from a single stream need EventStoreDB 22.6 or later.
@@ -96,6 +96,9 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new OpenSubscriptions();
   private readonly reads = new Set<Readable>();
   private closed = false;
+  /** Rejects with EventStoreClosedError on close(), for the calls that are promises rather than streams (appends). */
+  private readonly closing: Promise<never>;
+  private signalClosed: () => void = () => undefined;
   private readonly pingTimeoutMs: number;
   private readonly warn: (message: string) => void;
   private readonly streamReads: StreamReads = {
@@ -107,6 +110,11 @@ export class EventStoreDbEventStore implements EventStore {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
     this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
     this.warn = options.warn ?? ((message) => console.warn(message));
+    this.closing = new Promise<never>((_, reject) => {
+      this.signalClosed = () => reject(new EventStoreClosedError());
+    });
+    // Only ever awaited in a race with a call: no close() is a failure of its own.
+    this.closing.catch(() => undefined);
   }
 
   async appendToStream(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -115,7 +123,9 @@ export class EventStoreDbEventStore implements EventStore {
     const proposed = proposedEvents(stream, events);
     let answer: AppendAnswer;
     try {
-      answer = answerOfResult(await this.client.appendToStream(stream, proposed, { expectedRevision: toEsdbExpectedRevision(options.expectedRevision) }));
+      const appended = this.client.appendToStream(stream, proposed, { expectedRevision: toEsdbExpectedRevision(options.expectedRevision) });
+      // Its outcome is unknown once the store closes: it fails as such, never as a conflict or a result.
+      answer = answerOfResult(await Promise.race([appended, this.closing]));
     } catch (error) {
       answer = answerOfError(error) ?? rethrow(error);
     }
@@ -227,6 +237,7 @@ export class EventStoreDbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.signalClosed();
     for (const read of this.reads) read.destroy(new EventStoreClosedError());
     this.reads.clear();
     await this.subscriptions.stopAll();
@@ -254,6 +265,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private async readResolved(stream: string, options: Parameters<EventStoreDBClient['readStream']>[1]): Promise<ResolvedEvent[]> {
+    this.assertOpen();
     const read = this.track(this.client.readStream(stream, options));
     const resolved: ResolvedEvent[] = [];
     try {

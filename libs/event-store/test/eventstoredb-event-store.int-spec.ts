@@ -64,19 +64,21 @@ describe('eventstoredb adapter without a server', () => {
       }
     });
 
-    it('ends a read of all streams and a read of a stream under way when closed, with an error rather than as complete', async () => {
+    it('ends reads and appends under way when closed, with an error rather than as complete', async () => {
       const store = open();
-      const all = settle(collect(store.readAll()));
-      const one = settle(collect(store.readStream('payment-1')));
+      const calls = [
+        settle(collect(store.readAll())),
+        settle(collect(store.readStream('payment-1'))),
+        settle(store.appendToStream('payment-1', [anEvent({})], { expectedRevision: 0n })),
+      ];
       await sleep(300);
-      expect(all.state).toBe('pending');
-      expect(one.state).toBe('pending');
+      expect(calls.map((call) => call.state)).toEqual(['pending', 'pending', 'pending']);
       await store.close();
       await sleep(100);
-      expect(all.state).toBe('rejected');
-      expect(all.reason).toBeInstanceOf(EventStoreClosedError);
-      expect(one.state).toBe('rejected');
-      expect(one.reason).toBeInstanceOf(EventStoreClosedError);
+      for (const call of calls) {
+        expect(call.state).toBe('rejected');
+        expect(call.reason).toBeInstanceOf(EventStoreClosedError);
+      }
     });
 
     it('stops a subscription waiting for the server when closed, without reporting an error', async () => {
