@@ -14,6 +14,7 @@ import {
   WrongExpectedVersionError,
   excludeSystemEvents,
 } from '@eventstore/db-client';
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { EventMetadata } from '@payments/domain';
@@ -51,8 +52,8 @@ export interface EventStoreDbOptions {
   connectionString: string;
   /** How long ping() waits for the server before it fails (the readiness probe gives up after 1 s). */
   pingTimeoutMs?: number;
-  /** Where resubscriptions after the server dropped a slow subscription are told. */
-  warn?: (message: string) => void;
+  /** Where resubscriptions after the server dropped a slow subscription are told; a Nest logger by default. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** The error of a read or append still under way when close() is called, and of any call after it. */
@@ -100,7 +101,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly closing: Promise<never>;
   private signalClosed: () => void = () => undefined;
   private readonly pingTimeoutMs: number;
-  private readonly warn: (message: string) => void;
+  private readonly logger: Pick<Logger, 'warn'>;
   private readonly streamReads: StreamReads = {
     currentRevision: (stream) => this.currentRevision(stream),
     storedFrom: (stream, revision, count) => this.storedFrom(stream, revision, count),
@@ -109,7 +110,7 @@ export class EventStoreDbEventStore implements EventStore {
   constructor(options: EventStoreDbOptions) {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
     this.pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
-    this.warn = options.warn ?? ((message) => console.warn(message));
+    this.logger = options.logger ?? new Logger('EventStoreDbEventStore');
     this.closing = new Promise<never>((_, reject) => {
       this.signalClosed = () => reject(new EventStoreClosedError());
     });
@@ -184,7 +185,7 @@ export class EventStoreDbEventStore implements EventStore {
       startResubscribingSubscription(options, {
         open: (after) => this.client.subscribeToAll({ fromPosition: startAfter(after), filter: excludeSystemEvents() }),
         toEvent: userEventAfter,
-        warn: this.warn,
+        warn: (message) => this.logger.warn(message),
       }),
     );
   }
