@@ -108,23 +108,30 @@ export class LeaseKeeper {
   }
 }
 
-/** One holding of a lease: renewed every third of the TTL until ended, its signal aborted once lost. */
+/**
+ * One holding of a lease: renewed every third of the TTL until ended, its signal aborted once
+ * lost. Lost when the store says another holder has it, or at the deadline: a twelfth of the
+ * TTL before the last renewal that succeeded would lapse (counted from when it was sent), so
+ * two renewals in a row may fail, or a store hang, and the work still stops before another
+ * process can take the lease.
+ */
 class Tenure {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
+  private deadline: NodeJS.Timeout | undefined;
   private renewing = false;
   private readonly onStop = () => this.controller.abort();
 
   constructor(
     private readonly keeper: LeaseKeeper,
     private readonly name: string,
-    /** When the last acquire or renewal that succeeded was sent (performance.now()). */
-    private renewedAt: number,
+    sentAt: number,
     private readonly stop?: AbortSignal,
   ) {
     if (stop?.aborted) this.controller.abort();
     stop?.addEventListener('abort', this.onStop, { once: true });
     this.timer = setInterval(() => void this.renew(), keeper.renewEveryMs);
+    this.renewed(sentAt);
   }
 
   get signal(): AbortSignal {
@@ -133,26 +140,26 @@ class Tenure {
 
   end(): void {
     clearInterval(this.timer);
+    clearTimeout(this.deadline);
     this.stop?.removeEventListener('abort', this.onStop);
   }
 
-  /**
-   * Each turn, first: a lease not renewed for so long that less than half a turn of it is left
-   * is lost now (a store that hangs is noticed too: a renewal can fail once and the lease
-   * stands), so the work stops about when another holder could take the lease. Then a
-   * renewal, unless the last one is still under way.
-   */
+  /** A renewal (or the acquire) sent at `sentAt` (performance.now()) succeeded: the deadline moves on. */
+  private renewed(sentAt: number): void {
+    clearTimeout(this.deadline);
+    const lapsesInMs = sentAt + this.keeper.ttlMs - this.keeper.ttlMs / 12 - performance.now();
+    this.deadline = setTimeout(() => this.lose(`not renewed within ${this.keeper.ttlMs} ms`), Math.max(0, lapsesInMs));
+  }
+
   private async renew(): Promise<void> {
-    if (this.controller.signal.aborted) return;
-    if (performance.now() - this.renewedAt + this.keeper.renewEveryMs / 2 > this.keeper.ttlMs) return this.lose(`not renewed within ${this.keeper.ttlMs} ms`);
-    if (this.renewing) return;
+    if (this.renewing || this.controller.signal.aborted) return;
     this.renewing = true;
     const sentAt = performance.now();
     try {
       const renewal = await this.keeper.renew(this.name);
       if (renewal === 'taken') this.lose('another holder has it');
-      // A store that failed leaves the lease standing until the check above says otherwise.
-      else if (renewal === 'renewed') this.renewedAt = sentAt;
+      // A store that failed leaves the deadline where it was.
+      else if (renewal === 'renewed' && !this.controller.signal.aborted) this.renewed(sentAt);
     } finally {
       this.renewing = false;
     }
@@ -162,7 +169,7 @@ class Tenure {
     if (this.controller.signal.aborted) return;
     this.keeper.lost(this.name, why);
     this.controller.abort();
-    clearInterval(this.timer);
+    this.end();
   }
 }
 

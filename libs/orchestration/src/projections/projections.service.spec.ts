@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { MemoryEventStore, SqliteEventStore, randomEventId } from '@payments/event-store';
 import { MemoryReadModelStore, Projection, SqliteReadModelStore, accountsListing, allProjections, listAccounts } from '@payments/read-models';
 import { appendEvents, countingProjection } from '../../../read-models/test/counting-projection';
+import { InProcessLeaseStore } from '../leases/in-process-lease-store';
+import { LeaseKeeper } from '../leases/lease-keeper';
+import { systemClock } from '../random-ids';
 import { loadSettings } from '../settings';
 import { ProjectionsService } from './projections.service';
+
+/** The leases of a service that is the only process of its deployment. */
+const keeper = () => new LeaseKeeper(new InProcessLeaseStore(systemClock), loadSettings({}));
 
 describe('ProjectionsService in this thread', () => {
   let events: MemoryEventStore;
@@ -18,7 +24,7 @@ describe('ProjectionsService in this thread', () => {
     events = new MemoryEventStore();
     const gate = new Promise<void>((resolve) => (release = resolve));
     const held: Projection = { ...blocked, project: async (event, reader) => (await gate, blocked.project(event, reader)) };
-    service = new ProjectionsService(events, new MemoryReadModelStore(), [fast, held], loadSettings({}));
+    service = new ProjectionsService(events, new MemoryReadModelStore(), [fast, held], loadSettings({}), keeper());
     service.onApplicationBootstrap();
   });
 
@@ -58,7 +64,7 @@ describe('ProjectionsService on the SQLite event store', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'projections-service-'));
     events = new SqliteEventStore({ dataDir });
     readModels = new SqliteReadModelStore({ dataDir });
-    service = new ProjectionsService(events, readModels, allProjections, loadSettings({ DATA_DIR: dataDir }));
+    service = new ProjectionsService(events, readModels, allProjections, loadSettings({ DATA_DIR: dataDir }), keeper());
     service.onApplicationBootstrap();
   });
 

@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EventStore, SqliteEventStore } from '@payments/event-store';
 import { EventFeed, Projection, ProjectionRunner, ProjectionThread, ReadModelStore, allProjections, describeError } from '@payments/read-models';
+import { AppliedPosition } from '@payments/read-models/applied-position';
+import { errorMessage } from '../error-message';
+import { LeaseKeeper, LeaseRole, aborted } from '../leases/lease-keeper';
 import { Settings } from '../settings';
 import { EVENT_STORE, SETTINGS } from '../tokens';
 import { PROJECTIONS, READ_MODEL_STORE } from './read-models.tokens';
@@ -21,11 +25,26 @@ interface ProjectionsRun {
 }
 
 /**
+ * How often a wait for a projection run by another process reads its checkpoint from the store
+ * (one read per projection waited for, shared by every wait); and at most how long after a
+ * runner of this process applied events that gave no writes their position is stored, so that
+ * such waits in the other processes end.
+ */
+export const STORED_CHECKPOINT_POLL_MS = 20;
+export const STORE_CHECKPOINT_WITHIN_MS = 50;
+
+/**
  * Runs every projection from its stored checkpoint for the life of the application, all fed by
  * one subscription, so an appended event is read once rather than once per projection. With the
  * SQLite event store they run in the projection thread (ProjectionThread), off the thread that
  * answers requests; with another store, or projections a test chose, in this thread. Runners
  * stop before shutdown proper, so no commit is in flight when the stores close.
+ *
+ * In this thread, each projection runs in one process of the deployment: the holder of its lease
+ * `projection:<name>`, which another process takes over once it lapses; a wait for a projection
+ * this process does not run reads its checkpoint from the shared store. The projection thread
+ * (SQLite: one machine) runs in every process as before; its runners compete safely, a commit
+ * against a checkpoint another one moved being refused.
  */
 @Injectable()
 export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,13 +57,14 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Inject(READ_MODEL_STORE) store: ReadModelStore,
     @Inject(PROJECTIONS) projections: readonly Projection[],
     @Inject(SETTINGS) settings: Settings,
+    leases: LeaseKeeper,
   ) {
     this.names = new Set(projections.map((projection) => projection.name));
     const onError = (projection: string, error: string) => this.logger.error(`projection ${projection} failed, retrying from its checkpoint: ${error}`);
     this.run =
       events instanceof SqliteEventStore && projections === allProjections
         ? inTheProjectionThread(events, settings, onError)
-        : inThisThread(events, store, projections, onError);
+        : inThisThread(events, store, projections, leases, onError);
   }
 
   onApplicationBootstrap(): void {
@@ -78,23 +98,84 @@ function inThisThread(
   events: EventStore,
   store: ReadModelStore,
   projections: readonly Projection[],
+  leases: LeaseKeeper,
   onError: (projection: string, error: string) => void,
 ): ProjectionsRun {
   const feed = new EventFeed(events);
-  const runners = new Map(
-    projections.map((projection) => [
-      projection.name,
-      new ProjectionRunner(projection, events, store, { feed, onError: (error) => onError(projection.name, describeError(error)) }),
-    ]),
+  const run = new Map(
+    projections.map((projection) => {
+      const runner = new ProjectionRunner(projection, events, store, {
+        feed,
+        storeCheckpointWithinMs: STORE_CHECKPOINT_WITHIN_MS,
+        onError: (error) => onError(projection.name, describeError(error)),
+      });
+      // Followed while the lease is held; stopped (no commit in flight) before it is given up.
+      const role = leases.role(`projection:${projection.name}`, async (held) => {
+        runner.start();
+        await aborted(held);
+        await runner.stop();
+      });
+      const stored = new StoredCheckpoint(store, projection.name, (error) => onError(projection.name, `its checkpoint could not be read: ${error}`));
+      return [projection.name, { runner, role, stored }] as const;
+    }),
   );
   return {
-    start: () => runners.forEach((runner) => runner.start()),
+    start: () => run.forEach(({ role }) => role.start()),
     stop: async () => {
-      await Promise.all([...runners.values()].map((runner) => runner.stop()));
+      await Promise.all([...run.values()].map(({ role }) => role.stop()));
     },
-    waitFor: (projection, position, timeoutMs) => runners.get(projection)!.waitFor(position, timeoutMs),
-    status: () => [...runners.values()].map((runner) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag })),
+    waitFor: (projection, position, timeoutMs) => {
+      const { runner, role, stored } = run.get(projection)!;
+      return role.held ? runner.waitFor(position, timeoutMs) : stored.waitFor(position, timeoutMs);
+    },
+    status: () => [...run.values()].map(({ runner }) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag })),
   };
+}
+
+/**
+ * A projection's checkpoint as the store holds it, for waits in a process that does not run the
+ * projection: read every STORED_CHECKPOINT_POLL_MS while someone waits, once for all of them.
+ * A read that fails is reported once per run of failures, and the reads go on.
+ */
+class StoredCheckpoint {
+  private readonly applied = new AppliedPosition();
+  private waiting = 0;
+  private polling: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly projection: string,
+    private readonly onError: (error: string) => void,
+  ) {}
+
+  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    this.waiting++;
+    this.polling ??= this.poll();
+    try {
+      return await this.applied.waitFor(position, timeoutMs);
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    let failing = false;
+    for (;;) {
+      try {
+        this.applied.set(await this.store.checkpoint(this.projection));
+        failing = false;
+      } catch (error) {
+        if (!failing) this.onError(errorMessage(error));
+        failing = true;
+      }
+      // Cleared in the same turn as the last look at `waiting`, so a wait that comes after starts the reads again.
+      if (this.waiting === 0) {
+        this.polling = undefined;
+        return;
+      }
+      await sleep(STORED_CHECKPOINT_POLL_MS);
+    }
+  }
 }
 
 function inTheProjectionThread(events: SqliteEventStore, settings: Settings, onError: (projection: string, error: string) => void): ProjectionsRun {

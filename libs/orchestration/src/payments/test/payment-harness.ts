@@ -12,6 +12,7 @@ import { CreateCheckoutSession, CreatedCheckoutSession } from '../../checkout-se
 import { ConnectProcessor, ConnectedProcessor, OpenAccount, OpenedAccount } from '../../accounts/accounts.commands';
 import { CommandRunner } from '../../command-handling/command-runner';
 import { InfrastructureModule } from '../../infrastructure.module';
+import { LEASE_STORE, LeaseStore } from '../../leases/lease-store';
 import { ReadModelsModule } from '../../projections/read-models.module';
 import { CreateRoute } from '../../routes/route.commands';
 import { RouteChange } from '../../routes/route-stream';
@@ -87,8 +88,12 @@ export class PaymentHarness {
     private readonly ownsDataDir: boolean,
   ) {}
 
-  /** `env`: settings beside DATA_DIR (ATTEMPT_RESOLUTION_BACKOFF, say). */
-  static async start(options: { dataDir?: string; accountId?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<PaymentHarness> {
+  /**
+   * `env`: settings beside DATA_DIR (ATTEMPT_RESOLUTION_BACKOFF, say). `leases`: a lease store
+   * shared with other harnesses, which then behave as processes of one deployment (by default
+   * each has its own, as a one-process deployment does).
+   */
+  static async start(options: { dataDir?: string; accountId?: string; clock?: Clock; env?: Record<string, string>; leases?: LeaseStore } = {}): Promise<PaymentHarness> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'payments-int-'));
     const metrics = new RecordedMetrics();
 
@@ -100,6 +105,7 @@ export class PaymentHarness {
       imports: [InfrastructureModule.forSettings(loadSettings({ ...options.env, DATA_DIR: dataDir })), ReadModelsModule.forRoot(), CqrsModule.forRoot(), RecordedMetricsModule, PaymentsModule],
     });
     if (options.clock) builder.overrideProvider(CLOCK).useValue(options.clock);
+    if (options.leases) builder.overrideProvider(LEASE_STORE).useValue(options.leases);
     const module = await builder.compile();
     await module.init();
     const commands = module.get(CommandBus);
