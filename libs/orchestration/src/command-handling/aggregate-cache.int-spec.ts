@@ -1,5 +1,5 @@
 import { DomainError, RouteCommand, RouteState, routeDecider, streamName } from '@payments/domain';
-import { SqliteEventStore } from '@payments/event-store';
+import { SqliteEventStore, WrongExpectedRevision } from '@payments/event-store';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,71 @@ describe('CommandRunner with an aggregate cache on SQLite', () => {
     expect(state.status === 'active' && [...state.route.sessionIds].sort()).toEqual(sessions.slice(10).sort());
     expect(await here.load(stream, routeDecider)).toEqual(state);
     expect(await elsewhere.load(stream, routeDecider)).toEqual(state);
+  });
+});
+
+/**
+ * Several processes, each with its own cache: a fold this process holds may be behind what
+ * another process appended since. A command decided on such a fold (given as `current`, as the
+ * saga does with the stream it just read) is refused by the store on its expected revision and
+ * decided again on a fresh read; one decided through the cache reads the tail first.
+ */
+describe('a command on a fold another process has moved past', () => {
+  let dataDir: string;
+  const stores: SqliteEventStore[] = [];
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function twoProcesses() {
+    dataDir = mkdtempSync(join(tmpdir(), 'aggregate-cache-stale-'));
+    const open = () => {
+      const store = new SqliteEventStore({ dataDir, pollIntervalMs: 10 });
+      stores.push(store);
+      return store;
+    };
+    const here = new CommandRunner(open(), clock, new AggregateCache());
+    const elsewhere = new CommandRunner(open(), clock, new AggregateCache());
+    await here.run(stream, routeDecider, create);
+    // This process folds the stream (and caches it) before the other process attaches the session.
+    const stale = await here.loadFolded(stream, routeDecider);
+    await elsewhere.run(stream, routeDecider, attach('cs_stg_other'));
+    return { here, elsewhere, stale };
+  }
+
+  it('gets WrongExpectedRevision for a decision on the stale fold, and is decided again on a fresh read', async () => {
+    const { here, stale } = await twoProcesses();
+    const appends = jest.spyOn(here.store, 'appendToStream');
+
+    // Decided on the stale fold, the attach would append a second RouteAttachedToSession.
+    const result = await here.run(stream, routeDecider, attach('cs_stg_other'), { current: stale, retries: 1 });
+
+    expect(appends).toHaveBeenCalledTimes(1);
+    await expect(appends.mock.results[0].value).rejects.toBeInstanceOf(WrongExpectedRevision);
+    expect(result.events).toEqual([]);
+    expect(result.revision).toBe(stale.revision + 1n);
+    const { state } = await loadAggregate(here.store, stream, routeDecider);
+    expect(state.status === 'active' && state.route.sessionIds).toEqual(['cs_stg_other']);
+  });
+
+  it('fails with WrongExpectedRevision when the command allows no retry, appending nothing', async () => {
+    const { here, stale } = await twoProcesses();
+
+    await expect(here.run(stream, routeDecider, attach('cs_stg_mine'), { current: stale, retries: 0 })).rejects.toBeInstanceOf(WrongExpectedRevision);
+
+    expect((await loadAggregate(here.store, stream, routeDecider)).revision).toBe(stale.revision + 1n);
+  });
+
+  it('reads the other process’s events after its cached fold before deciding a command through the cache', async () => {
+    const { here } = await twoProcesses();
+    const appends = jest.spyOn(here.store, 'appendToStream');
+
+    const result = await here.run(stream, routeDecider, detach('cs_stg_other'));
+
+    expect(result.events.map((event) => event.type)).toEqual(['RouteDetachedFromSession']);
+    expect(appends).toHaveBeenCalledTimes(1);
   });
 });
 
