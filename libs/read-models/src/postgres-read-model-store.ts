@@ -25,7 +25,7 @@ const GENERATION = 'coalesce($2::integer, (SELECT generation FROM read_model_ser
 /** One statement, so the total and the page come from the same snapshot, on either side of a publish. */
 function listSql(order: 'ASC' | 'DESC'): string {
   return `SELECT
-      (SELECT count(*) FROM read_model_index_entries WHERE collection = $1 AND generation = ${GENERATION} AND index_name = $3) AS total,
+      coalesce((SELECT size FROM read_model_index_sizes WHERE collection = $1 AND generation = ${GENERATION} AND index_name = $3), 0) AS total,
       ARRAY(
         SELECT d.doc FROM read_model_index_entries e
         JOIN read_model_documents d ON d.collection = e.collection AND d.generation = e.generation AND d.id = e.id
@@ -39,7 +39,7 @@ const SQL = {
   getMany: `SELECT id, doc FROM read_model_documents WHERE collection = $1 AND generation = ${GENERATION} AND id = ANY($3::text[])`,
   listAsc: listSql('ASC'),
   listDesc: listSql('DESC'),
-  commit: 'SELECT read_model_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS committed',
+  commit: 'SELECT read_model_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS committed',
   rebuildCommit: 'SELECT read_model_rebuild_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) AS result',
 };
 
@@ -78,8 +78,8 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async commit(projection: string, expected: bigint | undefined, next: bigint, writes: readonly ReadModelWrite[], generation?: number): Promise<boolean> {
-    const batch = writeArrays(prepareWrites(writes));
-    const { rows } = await this.query<{ committed: boolean }>(SQL.commit, [projection, optionalText(expected), next.toString(), generation ?? null, ...batch.documents, ...batch.entries]);
+    const args = [projection, optionalText(expected), next.toString(), generation ?? null, ...writeArguments(prepareWrites(writes))];
+    const { rows } = await this.query<{ committed: boolean }>(SQL.commit, args, 'read_model_commit');
     return rows[0]!.committed;
   }
 
@@ -111,16 +111,8 @@ export class PostgresReadModelStore implements ReadModelStore {
       commit: async (_projection, expected, next, writes) => {
         const prepared = prepareWrites(writes);
         for (const write of prepared) if (!rebuilt.includes(write.collection)) throw new NotRebuiltCollection(projection, write.collection);
-        const batch = writeArrays(prepared, (write) => !written.has(write.collection, write.id));
-        const { rows } = await this.query<{ result: number }>(SQL.rebuildCommit, [
-          projection,
-          generation,
-          optionalText(expected),
-          next.toString(),
-          ...batch.documents,
-          batch.fresh,
-          ...batch.entries,
-        ]);
+        const args = [projection, generation, optionalText(expected), next.toString(), ...writeArguments(prepared, (write) => !written.has(write.collection, write.id))];
+        const { rows } = await this.query<{ result: number }>(SQL.rebuildCommit, args, 'read_model_rebuild_commit');
         const result = rows[0]!.result;
         if (result === -1) throw new RebuildSuperseded(projection);
         if (result === 1) written.record(prepared);
@@ -205,44 +197,48 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 }
 
-interface WriteArrays {
-  /** collections, ids, documents (null: delete), in parallel. */
-  documents: [string[], string[], (string | null)[]];
-  /** Per write, whether its document has no memberships to delete. */
-  fresh: boolean[];
-  /** collections, ids, index names and scores of the puts' memberships, in parallel. */
-  entries: [string[], string[], string[], number[]];
-}
+/** Separates the documents of a commit: JSON.stringify writes U+001E only escaped (see read_model_apply). */
+const DOCUMENT_SEPARATOR = '\x1e';
+/** A delete among the documents: no JSON text is `D`. */
+const DELETED_DOCUMENT = 'D';
 
 /**
- * The commit's writes as the parallel arrays the write functions take: the last write of each
- * document only (it decides what the document and its memberships are after the commit), and of
- * a put listing one index twice the last score, as a Redis sorted set keeps.
+ * The arguments read_model_apply takes for a commit's writes, in its order: the last write of
+ * each document only (it decides what the document and its memberships are after the commit),
+ * those that may have memberships to delete first, and of a put listing one index twice the
+ * last score, as a Redis sorted set keeps.
  */
-function writeArrays(writes: readonly PreparedWrite[], fresh: (write: PreparedWrite) => boolean = () => false): WriteArrays {
+function writeArguments(writes: readonly PreparedWrite[], fresh: (write: PreparedWrite) => boolean = () => false): unknown[] {
   const last = new Map<string, PreparedWrite>();
   for (const write of writes) {
     const key = documentKey(write.collection, write.id);
-    // Delete first, so the Map's order is that of the last writes.
     last.delete(key);
     last.set(key, write);
   }
-  const arrays: WriteArrays = { documents: [[], [], []], fresh: [], entries: [[], [], [], []] };
-  for (const write of last.values()) {
-    arrays.documents[0].push(write.collection);
-    arrays.documents[1].push(write.id);
-    arrays.documents[2].push(write.op === 'put' ? write.json : null);
-    arrays.fresh.push(fresh(write));
+  const known: PreparedWrite[] = [];
+  const unknown: PreparedWrite[] = [];
+  for (const write of last.values()) (fresh(write) ? unknown : known).push(write);
+  const ordered = [...known, ...unknown];
+  const entries = { collections: [] as string[], ids: [] as string[], indexes: [] as string[], scores: [] as number[] };
+  for (const write of ordered) {
     if (write.op === 'delete') continue;
-    const scores = new Map(write.indexes.map((entry) => [entry.index, entry.score]));
-    for (const [index, score] of scores) {
-      arrays.entries[0].push(write.collection);
-      arrays.entries[1].push(write.id);
-      arrays.entries[2].push(index);
-      arrays.entries[3].push(score);
+    for (const [index, score] of new Map(write.indexes.map((entry) => [entry.index, entry.score]))) {
+      entries.collections.push(write.collection);
+      entries.ids.push(write.id);
+      entries.indexes.push(index);
+      entries.scores.push(score);
     }
   }
-  return arrays;
+  return [
+    JSON.stringify(ordered.map((write) => write.collection)),
+    JSON.stringify(ordered.map((write) => write.id)),
+    ordered.map((write) => (write.op === 'put' ? write.json : DELETED_DOCUMENT)).join(DOCUMENT_SEPARATOR),
+    known.length,
+    JSON.stringify(entries.collections),
+    JSON.stringify(entries.ids),
+    JSON.stringify(entries.indexes),
+    JSON.stringify(entries.scores),
+  ];
 }
 
 function unique(collections: readonly string[]): string[] {

@@ -13,7 +13,10 @@ import type { Migration } from '@payments/event-store/postgres-migrations';
  *   order them, so equal scores page in the same order on every adapter whatever the
  *   database's locale.
  * - index_entries' primary key is the list order (score, then id), so a page is a range scan;
- *   the second index finds a document's memberships when a put replaces them.
+ *   the second index finds a document's memberships when a put replaces them. index_sizes
+ *   counts each index's members, kept by the same statements, so a page's total is one row
+ *   rather than a count of the whole index (a collection's commits take turns on its
+ *   projection's checkpoint row, so these rows see no more contention than that one).
  * - read_model_checkpoints holds a projection's position and the generation it describes in
  *   one row, so a commit's compare-and-set of both is one conditional UPDATE: the row lock
  *   makes concurrent committers (several service processes) take turns, and the second sees
@@ -23,8 +26,8 @@ import type { Migration } from '@payments/event-store/postgres-migrations';
  *   never reused), whether it is still building, and its own checkpoint.
  *
  * Each write is one function call, so a commit is one round trip and one transaction however
- * many documents it writes: the writes come as parallel arrays (unnest), one statement per kind
- * of change. Within a commit only the last write of a document counts (a put replaces the
+ * many documents it writes: the writes come as parallel arrays (unnest; see read_model_apply),
+ * one statement per kind of change. Within a commit only the last write of a document counts (a put replaces the
  * document and all its memberships, a delete removes both), so the caller sends that one alone
  * and the statements need no order.
  */
@@ -49,6 +52,13 @@ CREATE TABLE read_model_index_entries (
   PRIMARY KEY (collection, generation, index_name, score, id)
 );
 CREATE UNIQUE INDEX read_model_index_entries_by_document ON read_model_index_entries (collection, generation, id, index_name);
+CREATE TABLE read_model_index_sizes (
+  collection text COLLATE "C" NOT NULL,
+  generation integer NOT NULL,
+  index_name text COLLATE "C" NOT NULL,
+  size       bigint NOT NULL,
+  PRIMARY KEY (collection, generation, index_name)
+);
 CREATE TABLE read_model_checkpoints (
   projection text PRIMARY KEY,
   position   bigint,
@@ -69,33 +79,69 @@ CREATE TABLE read_model_followed_event_store (
   identity  text NOT NULL
 );
 
+-- The served generation of each collection.
+CREATE FUNCTION read_model_served(p_collections text[]) RETURNS integer[] LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(coalesce(s.generation, 0) ORDER BY c.n), '{}')
+  FROM unnest(p_collections) WITH ORDINALITY AS c(name, n)
+  LEFT JOIN read_model_served_collections s ON s.collection = c.name
+$$;
+
+-- The strings of a JSON array, in order.
+CREATE FUNCTION read_model_texts(p_array json) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(array_agg(x.value ORDER BY x.n), '{}') FROM json_array_elements_text(p_array) WITH ORDINALITY AS x(value, n)
+$$;
+
 -- Applies a commit's writes to generation p_generation of their collections, or (NULL) to the
--- served one of each. A document NULL is a delete; p_fresh marks documents a rebuild never
--- wrote, which have no memberships to delete (NULL: none is).
+-- served one of each. The writes come as parallel arrays: collections and ids as JSON arrays,
+-- the documents as one text of their JSON separated by U+001E, which JSON.stringify never
+-- writes unescaped ('D' for a delete): so the client escapes nothing, where an array literal
+-- of documents costs it more than the statements below. The first p_known writes are those
+-- whose documents may have memberships to delete (a rebuild knows the ones it never wrote).
+-- The memberships of the puts come as four more JSON arrays.
 CREATE FUNCTION read_model_apply(
-  p_generation integer,
-  p_collections text[], p_ids text[], p_docs text[], p_fresh boolean[],
-  p_entry_collections text[], p_entry_ids text[], p_entry_indexes text[], p_entry_scores double precision[]
+  p_generation integer, p_collections json, p_ids json, p_docs text, p_known integer,
+  p_entry_collections json, p_entry_ids json, p_entry_indexes json, p_entry_scores json
 ) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  collections text[] := read_model_texts(p_collections);
+  ids text[] := read_model_texts(p_ids);
+  docs text[] := string_to_array(p_docs, E'\\x1e', 'D');
+  -- Each row's generation, resolved before the statements below, so that their lookups of the
+  -- rows a write replaces are index scans on the whole key.
+  generations integer[] := CASE WHEN p_generation IS NULL THEN read_model_served(collections)
+    ELSE array_fill(p_generation, ARRAY[cardinality(collections)]) END;
+  entry_collections text[] := read_model_texts(p_entry_collections);
+  entry_generations integer[] := CASE WHEN p_generation IS NULL THEN read_model_served(entry_collections)
+    ELSE array_fill(p_generation, ARRAY[cardinality(entry_collections)]) END;
 BEGIN
-  DELETE FROM read_model_index_entries e
-    USING unnest(p_collections, p_ids, p_fresh) AS w(c, i, f)
-    LEFT JOIN read_model_served_collections s ON s.collection = w.c
-    WHERE NOT coalesce(w.f, false) AND e.collection = w.c AND e.generation = coalesce(p_generation, s.generation, 0) AND e.id = w.i;
+  -- Not waiting for the WAL to reach the disk: a commit a crash of the server loses takes its
+  -- checkpoint with it, so the runner applies those events again (as SQLite's synchronous=NORMAL).
+  PERFORM set_config('synchronous_commit', 'off', true);
+  IF p_known > 0 THEN
+    WITH removed AS (
+      DELETE FROM read_model_index_entries e
+        USING unnest(collections[1:p_known], generations[1:p_known], ids[1:p_known]) AS w(c, g, i)
+        WHERE e.collection = w.c AND e.generation = w.g AND e.id = w.i
+        RETURNING e.collection, e.generation, e.index_name)
+    INSERT INTO read_model_index_sizes AS z (collection, generation, index_name, size)
+      SELECT collection, generation, index_name, -count(*) FROM removed GROUP BY collection, generation, index_name
+      ON CONFLICT (collection, generation, index_name) DO UPDATE SET size = z.size + excluded.size;
+  END IF;
   DELETE FROM read_model_documents d
-    USING unnest(p_collections, p_ids, p_docs) AS w(c, i, doc)
-    LEFT JOIN read_model_served_collections s ON s.collection = w.c
-    WHERE w.doc IS NULL AND d.collection = w.c AND d.generation = coalesce(p_generation, s.generation, 0) AND d.id = w.i;
+    USING unnest(collections, generations, ids, docs) AS w(c, g, i, doc)
+    WHERE w.doc IS NULL AND d.collection = w.c AND d.generation = w.g AND d.id = w.i;
   INSERT INTO read_model_documents (collection, generation, id, doc)
-    SELECT w.c, coalesce(p_generation, s.generation, 0), w.i, w.doc
-    FROM unnest(p_collections, p_ids, p_docs) AS w(c, i, doc)
-    LEFT JOIN read_model_served_collections s ON s.collection = w.c
+    SELECT w.c, w.g, w.i, w.doc FROM unnest(collections, generations, ids, docs) AS w(c, g, i, doc)
     WHERE w.doc IS NOT NULL
     ON CONFLICT (collection, generation, id) DO UPDATE SET doc = excluded.doc;
-  INSERT INTO read_model_index_entries (collection, generation, index_name, score, id)
-    SELECT x.c, coalesce(p_generation, s.generation, 0), x.idx, x.score, x.i
-    FROM unnest(p_entry_collections, p_entry_ids, p_entry_indexes, p_entry_scores) AS x(c, i, idx, score)
-    LEFT JOIN read_model_served_collections s ON s.collection = x.c;
+  WITH added AS (
+    INSERT INTO read_model_index_entries (collection, generation, index_name, score, id)
+      SELECT * FROM unnest(entry_collections, entry_generations, read_model_texts(p_entry_indexes),
+        read_model_texts(p_entry_scores)::double precision[], read_model_texts(p_entry_ids))
+      RETURNING collection, generation, index_name)
+  INSERT INTO read_model_index_sizes AS z (collection, generation, index_name, size)
+    SELECT collection, generation, index_name, count(*) FROM added GROUP BY collection, generation, index_name
+    ON CONFLICT (collection, generation, index_name) DO UPDATE SET size = z.size + excluded.size;
 END $$;
 
 -- A commit to the served read model: moves the checkpoint from p_expected (NULL: none) to p_next,
@@ -103,8 +149,8 @@ END $$;
 -- with nothing written, when the checkpoint is not the expected one.
 CREATE FUNCTION read_model_commit(
   p_projection text, p_expected bigint, p_next bigint, p_generation integer,
-  p_collections text[], p_ids text[], p_docs text[],
-  p_entry_collections text[], p_entry_ids text[], p_entry_indexes text[], p_entry_scores double precision[]
+  p_collections json, p_ids json, p_docs text, p_known integer,
+  p_entry_collections json, p_entry_ids json, p_entry_indexes json, p_entry_scores json
 ) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   IF p_expected IS NULL THEN
@@ -123,7 +169,7 @@ BEGIN
       WHERE projection = p_projection AND position = p_expected AND (p_generation IS NULL OR generation = p_generation);
     IF NOT FOUND THEN RETURN false; END IF;
   END IF;
-  PERFORM read_model_apply(NULL, p_collections, p_ids, p_docs, NULL, p_entry_collections, p_entry_ids, p_entry_indexes, p_entry_scores);
+  PERFORM read_model_apply(NULL, p_collections, p_ids, p_docs, p_known, p_entry_collections, p_entry_ids, p_entry_indexes, p_entry_scores);
   RETURN true;
 END $$;
 
@@ -131,15 +177,9 @@ END $$;
 CREATE FUNCTION read_model_drop(p_collections text[], p_generations integer[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM read_model_index_entries e USING unnest(p_collections, p_generations) AS r(c, g) WHERE e.collection = r.c AND e.generation = r.g;
+  DELETE FROM read_model_index_sizes z USING unnest(p_collections, p_generations) AS r(c, g) WHERE z.collection = r.c AND z.generation = r.g;
   DELETE FROM read_model_documents d USING unnest(p_collections, p_generations) AS r(c, g) WHERE d.collection = r.c AND d.generation = r.g;
 END $$;
-
--- The served generation of each collection.
-CREATE FUNCTION read_model_served(p_collections text[]) RETURNS integer[] LANGUAGE sql STABLE AS $$
-  SELECT coalesce(array_agg(coalesce(s.generation, 0) ORDER BY c.n), '{}')
-  FROM unnest(p_collections) WITH ORDINALITY AS c(name, n)
-  LEFT JOIN read_model_served_collections s ON s.collection = c.name
-$$;
 
 -- Deletes the served generation of the collections and the checkpoint (the generation stays);
 -- the checkpoint row is locked first, so a concurrent commit runs wholly before or after.
@@ -166,6 +206,7 @@ BEGIN
     served := coalesce((SELECT s.generation FROM read_model_served_collections s WHERE s.collection = collection_name), 0);
     DELETE FROM read_model_index_entries WHERE collection = collection_name AND (generation < served OR generation > served);
     DELETE FROM read_model_documents WHERE collection = collection_name AND (generation < served OR generation > served);
+    DELETE FROM read_model_index_sizes WHERE collection = collection_name AND (generation < served OR generation > served);
   END LOOP;
   RETURN next_generation;
 END $$;
@@ -173,8 +214,8 @@ END $$;
 -- A rebuild's commit: 1 committed, 0 a stale expected checkpoint, -1 superseded by another rebuild.
 CREATE FUNCTION read_model_rebuild_commit(
   p_projection text, p_generation integer, p_expected bigint, p_next bigint,
-  p_collections text[], p_ids text[], p_docs text[], p_fresh boolean[],
-  p_entry_collections text[], p_entry_ids text[], p_entry_indexes text[], p_entry_scores double precision[]
+  p_collections json, p_ids json, p_docs text, p_known integer,
+  p_entry_collections json, p_entry_ids json, p_entry_indexes json, p_entry_scores json
 ) RETURNS integer LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE read_model_rebuilds SET position = p_next
@@ -183,7 +224,7 @@ BEGIN
     PERFORM 1 FROM read_model_rebuilds WHERE projection = p_projection AND generation = p_generation AND building;
     RETURN CASE WHEN FOUND THEN 0 ELSE -1 END;
   END IF;
-  PERFORM read_model_apply(p_generation, p_collections, p_ids, p_docs, p_fresh, p_entry_collections, p_entry_ids, p_entry_indexes, p_entry_scores);
+  PERFORM read_model_apply(p_generation, p_collections, p_ids, p_docs, p_known, p_entry_collections, p_entry_ids, p_entry_indexes, p_entry_scores);
   RETURN 1;
 END $$;
 

@@ -127,6 +127,8 @@ describeWithPostgres('PostgresReadModelStore', () => {
         { collection: 'things', generation: 1, id: 'new' },
         { collection: 'things', generation: 1, id: 'new' },
       ]);
+      const sizes = await pool.query('SELECT collection, generation, index_name, size::int FROM read_model_index_sizes');
+      expect(sizes.rows).toEqual([{ collection: 'things', generation: 1, index_name: 'all', size: 1 }]);
     });
 
     it('orders equal scores by id byte-wise, as the other adapters do, whatever the database locale', async () => {
@@ -135,6 +137,19 @@ describeWithPostgres('PostgresReadModelStore', () => {
 
       const page = await store.list<{ id: string }>('things', 'all', { order: 'asc', limit: 10, offset: 0 });
       expect(page.items.map((item) => item.id)).toEqual(['A', 'B', '_', 'a', 'b']);
+    });
+
+    it('keeps documents and ids whatever characters they hold, the separators of its arguments among them', async () => {
+      const store = new PostgresReadModelStore(open());
+      const odd = 'we"ird,{id}\\ \u001e D \u00e9 😀';
+      const doc = { id: odd, text: 'nul \u0000 rs \u001e quote " backslash \\ braces {} comma ,', only: 'D', nothing: null };
+      await store.commit('test', undefined, 1n, [{ op: 'put', collection: 'things', id: odd, doc, indexes: [{ index: odd, score: -0.5 }] }, put('D')]);
+      // A commit of one delete alone: its documents argument is the delete marker alone.
+      await store.commit('test', 1n, 2n, [{ op: 'delete', collection: 'things', id: 'D' }]);
+
+      expect(await store.get('things', odd)).toEqual(doc);
+      expect(await store.list('things', odd, { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [doc], total: 1 });
+      expect(await store.getMany('things', [odd, 'D'])).toEqual([doc, undefined]);
     });
 
     it('does not end the pool it was given', async () => {
