@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OperationKind, PaymentOperationMetrics, WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
+import { LeaseMetrics, OperationKind, PaymentOperationMetrics, WebhookDeliveryMetric, WebhookMetrics, WebhookTryOutcome } from '@payments/orchestration';
 import { FailedPaymentLimit } from '@payments/domain';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -18,7 +18,7 @@ export interface HttpRequestLabels {
  * one process (the end-to-end tests) never register a metric twice.
  */
 @Injectable()
-export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
+export class MetricsService implements WebhookMetrics, PaymentOperationMetrics, LeaseMetrics {
   private readonly registry = new Registry();
 
   private readonly httpRequestDuration = new Histogram<keyof HttpRequestLabels>({
@@ -112,6 +112,19 @@ export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
     registers: [this.registry],
   });
 
+  private readonly leaseFailures = new Counter<'operation'>({
+    name: 'lease_failures_total',
+    help: 'Calls to the lease store of the competing consumers that failed, by operation (acquire, renew, release); each is tried again or the lease lapses.',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  });
+
+  private readonly leasesLost = new Counter({
+    name: 'leases_lost_total',
+    help: 'Work stopped because its lease was taken by another process or could not be renewed in time.',
+    registers: [this.registry],
+  });
+
   private readonly cardTestingRefusals = new Counter<'reason'>({
     name: 'card_testing_refusals_total',
     help: 'Pays refused with 429 for too many failed payments, by the limit reached: session (SESSION_MAX_FAILED_PAYMENTS), fingerprint (the card, CARD_FAILED_PAYMENTS_PER_HOUR), address (the client, ADDRESS_FAILED_PAYMENTS_PER_HOUR).',
@@ -161,6 +174,14 @@ export class MetricsService implements WebhookMetrics, PaymentOperationMetrics {
 
   recordResolutionRetry(): void {
     this.resolutionRetries.inc();
+  }
+
+  recordLeaseFailure(operation: 'acquire' | 'renew' | 'release'): void {
+    this.leaseFailures.inc({ operation });
+  }
+
+  recordLeaseLost(): void {
+    this.leasesLost.inc();
   }
 
   recordOperation(kind: OperationKind, outcome: 'succeeded' | 'failed'): void {

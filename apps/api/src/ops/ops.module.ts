@@ -1,6 +1,6 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, SETTINGS, Settings, WEBHOOK_METRICS } from '@payments/orchestration';
+import { LEASE_METRICS, PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, SETTINGS, Settings, WEBHOOK_METRICS } from '@payments/orchestration';
 import { HealthController } from './health.controller';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggerParams } from './logging';
@@ -19,7 +19,7 @@ import { FollowedEventStoreGuard } from '../start-up/followed-event-store.guard'
 @Module({
   imports: [LoggerModule.forRootAsync({ inject: [SETTINGS], useFactory: (settings: Settings) => loggerParams(settings.logLevel) })],
   controllers: [HealthController, MetricsController],
-  // PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS: the ports through which the payment cascade, the operations after the approval and webhooks (libs/orchestration) count into these metrics.
+  // PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS, LEASE_METRICS: the ports through which the payment cascade, the operations after the approval, webhooks and the leases (libs/orchestration) count into these metrics.
   // FollowedEventStoreGuard: here, beside the readiness probe, as every app built by createApp needs it before its projections start.
   providers: [
     FollowedEventStoreGuard,
@@ -30,8 +30,9 @@ import { FollowedEventStoreGuard } from '../start-up/followed-event-store.guard'
     { provide: PAYMENT_METRICS, useExisting: MetricsService },
     { provide: PAYMENT_OPERATION_METRICS, useExisting: MetricsService },
     { provide: WEBHOOK_METRICS, useExisting: MetricsService },
+    { provide: LEASE_METRICS, useExisting: MetricsService },
   ],
-  exports: [MetricsService, PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS],
+  exports: [MetricsService, PAYMENT_METRICS, PAYMENT_OPERATION_METRICS, WEBHOOK_METRICS, LEASE_METRICS],
 })
 export class OpsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
