@@ -15,16 +15,23 @@
  * read-models file, its commits in the SQLite writer thread. Each side runs `runs` times,
  * alternating; the best of each is kept.
  *
- * Options (or env BENCH_EVENTS / BENCH_RUNS): --events=200000 --runs=3 --fresh
+ * With --postgres, the same rebuild also runs into PostgreSQL read models (a fresh database of
+ * the server at TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test, per run),
+ * as the CLI does with POSTGRES_URL: its events/s are printed beside the SQLite rebuild's of
+ * the same run. The target is the SQLite rebuild's.
+ *
+ * Options (or env BENCH_EVENTS / BENCH_RUNS): --events=200000 --runs=3 --fresh --postgres
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVENT_COLUMNS, EventRow, SqliteEventStore, eventFromRow, openEventsDatabase, openEventsDatabaseReadOnly, randomEventId } from '@payments/event-store';
-import { SqliteReadModelStore, allProjections, rebuildProjections } from '@payments/read-models';
+import { Pool } from 'pg';
+import { PostgresReadModelStore, ReadModelStore, SqliteReadModelStore, allProjections, rebuildProjections } from '@payments/read-models';
 import { DECLINED_05, PaymentShop, card } from '../test/support/payment-shop';
 import { startTestApp } from '../test/support/test-app';
+import { BENCH_POSTGRES_URL, createBenchDatabase } from './bench-postgres';
 import { positiveInteger } from './options';
 
 const TARGET_EVENTS_PER_SECOND = 30_000;
@@ -42,17 +49,21 @@ export async function rebuildBench(options: Map<string, string>): Promise<void> 
   const events = readEvents(logDir);
   console.log(`${events.count} events (${events.types}) in ${logDir}`);
 
+  const postgres = options.has('postgres');
   let raw = Infinity;
   let rebuilt = Infinity;
+  let rebuiltPostgres = Infinity;
   for (let run = 0; run < runs; run++) {
     raw = Math.min(raw, await timed(async () => assertCount(readRaw(logDir), events.count)));
     rebuilt = Math.min(rebuilt, await timed(() => rebuildInto(logDir)));
+    if (postgres) rebuiltPostgres = Math.min(rebuiltPostgres, await timedRebuildIntoPostgres(logDir));
   }
   const rebuildRate = events.count / rebuilt;
   console.log(`${allProjections.length} projections (${allProjections.map((projection) => projection.name).join(', ')}); best of ${runs} runs each`);
   console.table({
     'raw read (better-sqlite3 + eventFromRow)': { 'events/s': Math.round(events.count / raw), seconds: round(raw) },
     'rebuild all into SQLite read models': { 'events/s': Math.round(rebuildRate), seconds: round(rebuilt) },
+    ...(postgres ? { [`rebuild all into PostgreSQL read models (${new URL(BENCH_POSTGRES_URL).host})`]: { 'events/s': Math.round(events.count / rebuiltPostgres), seconds: round(rebuiltPostgres) } } : {}),
   });
   console.log(`rebuild/raw read: ${round(raw / rebuilt)}`);
   const met = rebuildRate >= TARGET_EVENTS_PER_SECOND;
@@ -63,14 +74,37 @@ export async function rebuildBench(options: Map<string, string>): Promise<void> 
 /** The CLI's rebuild of every projection, into a read-models file of its own. */
 async function rebuildInto(logDir: string): Promise<void> {
   const readModelsDir = mkdtempSync(join(tmpdir(), 'bench-rebuild-read-models-'));
-  const events = new SqliteEventStore({ dataDir: logDir, readOnly: true });
   // As the CLI opens it (apps/cli/src/stores.ts).
   const readModels = new SqliteReadModelStore({ dataDir: readModelsDir, largeCommits: true });
   try {
+    await rebuildEvents(logDir, readModels);
+  } finally {
+    await readModels.close();
+    rmSync(readModelsDir, { recursive: true, force: true });
+  }
+}
+
+/** The same rebuild into PostgreSQL read models on a fresh database, its schema made before the clock starts; answers the seconds taken. */
+async function timedRebuildIntoPostgres(logDir: string): Promise<number> {
+  const database = await createBenchDatabase();
+  // As the CLI opens it (apps/cli/src/stores.ts).
+  const pool = new Pool({ connectionString: database.url, max: 2 });
+  try {
+    const readModels = new PostgresReadModelStore(pool);
+    await readModels.ping();
+    return await timed(() => rebuildEvents(logDir, readModels));
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+}
+
+async function rebuildEvents(logDir: string, readModels: ReadModelStore): Promise<void> {
+  const events = new SqliteEventStore({ dataDir: logDir, readOnly: true });
+  try {
     await rebuildProjections(allProjections, events, readModels);
   } finally {
-    await Promise.all([events.close(), readModels.close()]);
-    rmSync(readModelsDir, { recursive: true, force: true });
+    await events.close();
   }
 }
 
