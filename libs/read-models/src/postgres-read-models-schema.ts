@@ -117,6 +117,8 @@ BEGIN
   -- Not waiting for the WAL to reach the disk: a commit a crash of the server loses takes its
   -- checkpoint with it, so the runner applies those events again (as SQLite's synchronous=NORMAL).
   PERFORM set_config('synchronous_commit', 'off', true);
+  -- Each statement costs even with nothing to do, and most commits of a following runner are of one document or none.
+  IF cardinality(collections) = 0 THEN RETURN; END IF;
   IF p_known > 0 THEN
     WITH removed AS (
       DELETE FROM read_model_index_entries e
@@ -127,13 +129,16 @@ BEGIN
       SELECT collection, generation, index_name, -count(*) FROM removed GROUP BY collection, generation, index_name
       ON CONFLICT (collection, generation, index_name) DO UPDATE SET size = z.size + excluded.size;
   END IF;
-  DELETE FROM read_model_documents d
-    USING unnest(collections, generations, ids, docs) AS w(c, g, i, doc)
-    WHERE w.doc IS NULL AND d.collection = w.c AND d.generation = w.g AND d.id = w.i;
+  IF array_position(docs, NULL) IS NOT NULL THEN
+    DELETE FROM read_model_documents d
+      USING unnest(collections, generations, ids, docs) AS w(c, g, i, doc)
+      WHERE w.doc IS NULL AND d.collection = w.c AND d.generation = w.g AND d.id = w.i;
+  END IF;
   INSERT INTO read_model_documents (collection, generation, id, doc)
     SELECT w.c, w.g, w.i, w.doc FROM unnest(collections, generations, ids, docs) AS w(c, g, i, doc)
     WHERE w.doc IS NOT NULL
     ON CONFLICT (collection, generation, id) DO UPDATE SET doc = excluded.doc;
+  IF cardinality(entry_collections) = 0 THEN RETURN; END IF;
   WITH added AS (
     INSERT INTO read_model_index_entries (collection, generation, index_name, score, id)
       SELECT * FROM unnest(entry_collections, entry_generations, read_model_texts(p_entry_indexes),
