@@ -68,6 +68,22 @@ describe('LeaseKeeper', () => {
     expect(await two.keeper.acquire('payment:p1')).toBe(true);
   });
 
+  it('gives the lease up for good when the work ends while a renewal is under way', async () => {
+    const one = processOf();
+    const two = processOf();
+    const acquire = one.reach.acquire.bind(one.reach);
+    // Renewals reach the store late, as on a slow network.
+    let renewals = 0;
+    one.reach.acquire = async (...args) => (renewals++ > 0 ? (await sleep(40), acquire(...args)) : acquire(...args));
+
+    await one.keeper.hold('payment:p1', () => sleep(one.keeper.renewEveryMs + 10));
+    // Past when the late renewal reached the store.
+    await sleep(60);
+
+    expect(renewals).toBe(2);
+    expect(await two.keeper.acquire('payment:p1')).toBe(true);
+  });
+
   it('does not run the work while another process holds the lease', async () => {
     const one = processOf();
     const two = processOf();

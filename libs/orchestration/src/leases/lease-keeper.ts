@@ -66,7 +66,8 @@ export class LeaseKeeper {
     try {
       return { held: true, value: await work(tenure.signal) };
     } finally {
-      tenure.end();
+      // A renewal still under way would take the lease again after the release.
+      await tenure.end();
       await this.release(name);
     }
   }
@@ -102,9 +103,9 @@ export class LeaseKeeper {
   }
 
   /** @internal */
-  failed(operation: 'acquire' | 'renew' | 'release', name: string, error: unknown): void {
+  failed(operation: 'acquire' | 'renew' | 'release', name: string, error: unknown, options = { log: true }): void {
     this.metrics?.recordLeaseFailure(operation);
-    this.logger.error(`could not ${operation} lease ${name}: ${errorMessage(error)}`);
+    if (options.log) this.logger.error(`could not ${operation} lease ${name}: ${errorMessage(error)}`);
   }
 }
 
@@ -119,7 +120,8 @@ class Tenure {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private deadline: NodeJS.Timeout | undefined;
-  private renewing = false;
+  private renewing: Promise<void> | undefined;
+  private ended = false;
   private readonly onStop = () => this.controller.abort();
 
   constructor(
@@ -130,7 +132,7 @@ class Tenure {
   ) {
     if (stop?.aborted) this.controller.abort();
     stop?.addEventListener('abort', this.onStop, { once: true });
-    this.timer = setInterval(() => void this.renew(), keeper.renewEveryMs);
+    this.timer = setInterval(() => this.renew(), keeper.renewEveryMs);
     this.renewed(sentAt);
   }
 
@@ -138,7 +140,14 @@ class Tenure {
     return this.controller.signal;
   }
 
-  end(): void {
+  /** Stops renewing; resolves once no renewal is under way. */
+  async end(): Promise<void> {
+    this.ended = true;
+    this.stopTimers();
+    await this.renewing;
+  }
+
+  private stopTimers(): void {
     clearInterval(this.timer);
     clearTimeout(this.deadline);
     this.stop?.removeEventListener('abort', this.onStop);
@@ -151,25 +160,22 @@ class Tenure {
     this.deadline = setTimeout(() => this.lose(`not renewed within ${this.keeper.ttlMs} ms`), Math.max(0, lapsesInMs));
   }
 
-  private async renew(): Promise<void> {
+  private renew(): void {
     if (this.renewing || this.controller.signal.aborted) return;
-    this.renewing = true;
     const sentAt = performance.now();
-    try {
-      const renewal = await this.keeper.renew(this.name);
-      if (renewal === 'taken') this.lose('another holder has it');
+    this.renewing = this.keeper.renew(this.name).then((renewal) => {
+      this.renewing = undefined;
+      if (renewal === 'taken' && !this.ended) this.lose('another holder has it');
       // A store that failed leaves the deadline where it was.
-      else if (renewal === 'renewed' && !this.controller.signal.aborted) this.renewed(sentAt);
-    } finally {
-      this.renewing = false;
-    }
+      else if (renewal === 'renewed' && !this.controller.signal.aborted && !this.ended) this.renewed(sentAt);
+    });
   }
 
   private lose(why: string): void {
     if (this.controller.signal.aborted) return;
     this.keeper.lost(this.name, why);
     this.controller.abort();
-    this.end();
+    this.stopTimers();
   }
 }
 
@@ -206,13 +212,17 @@ export class LeaseRole {
     await this.running;
   }
 
+  /** Tries every turn; a store that keeps failing is counted each time and logged at the first failure of a run of them. */
   private async loop(): Promise<void> {
     const stop = this.stopping.signal;
+    let failing = false;
     while (!stop.aborted) {
       try {
         await this.keeper.hold(this.name, (signal) => this.hold(signal), stop);
+        failing = false;
       } catch (error) {
-        this.keeper.failed('acquire', this.name, error);
+        this.keeper.failed('acquire', this.name, error, { log: !failing });
+        failing = true;
       }
       await sleep(this.keeper.renewEveryMs, undefined, { signal: stop }).catch(() => undefined);
     }
