@@ -22,11 +22,11 @@ export type Held<T> = { held: true; value: T } | { held: false };
 /**
  * The leases of one process (one application: tests start several in one process, each a
  * holder of its own): takes them for work, renews them every third of LEASE_TTL while the work
- * runs, and tells the work through its AbortSignal when a lease is lost, that is when the store
- * says another holder has it or when no renewal succeeded for a whole TTL (the lease may have
- * lapsed and been taken: the work must stop before it overlaps another holder's for long).
- * The TTL is counted here from before each renewal was sent, so this process gives up no later
- * than the store lets the lease lapse.
+ * runs, and tells the work through its AbortSignal when a lease is lost: when the store says
+ * another holder has it, or a twelfth of the TTL before the last renewal that succeeded would
+ * lapse (see Tenure), so that the work stops before another process can take the lease. The TTL
+ * is counted here from before each renewal was sent, and expiry in the store from when it got
+ * there, so this process gives up before the store lets the lease lapse.
  */
 @Injectable()
 export class LeaseKeeper {
@@ -61,7 +61,15 @@ export class LeaseKeeper {
    */
   async hold<T>(name: string, work: (signal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<Held<T>> {
     const sentAt = performance.now();
-    if (!(await this.acquire(name))) return { held: false };
+    let acquired: boolean;
+    try {
+      acquired = await this.acquire(name);
+    } catch (error) {
+      // Counted here, logged by the caller, which knows what waits for the lease.
+      this.failed('acquire', name, error, { log: false });
+      throw error;
+    }
+    if (!acquired) return { held: false };
     const tenure = new Tenure(this, name, sentAt, stop);
     try {
       return { held: true, value: await work(tenure.signal) };
@@ -103,9 +111,9 @@ export class LeaseKeeper {
   }
 
   /** @internal */
-  failed(operation: 'acquire' | 'renew' | 'release', name: string, error: unknown, options = { log: true }): void {
-    this.metrics?.recordLeaseFailure(operation);
-    if (options.log) this.logger.error(`could not ${operation} lease ${name}: ${errorMessage(error)}`);
+  failed(operation: 'acquire' | 'renew' | 'release', name: string, error: unknown, options: { log?: boolean; count?: boolean } = {}): void {
+    if (options.count ?? true) this.metrics?.recordLeaseFailure(operation);
+    if (options.log ?? true) this.logger.error(`could not ${operation} lease ${name}: ${errorMessage(error)}`);
   }
 }
 
@@ -212,7 +220,7 @@ export class LeaseRole {
     await this.running;
   }
 
-  /** Tries every turn; a store that keeps failing is counted each time and logged at the first failure of a run of them. */
+  /** Tries every turn; a store that keeps failing is logged at the first failure of a run of them. */
   private async loop(): Promise<void> {
     const stop = this.stopping.signal;
     let failing = false;
@@ -221,7 +229,8 @@ export class LeaseRole {
         await this.keeper.hold(this.name, (signal) => this.hold(signal), stop);
         failing = false;
       } catch (error) {
-        this.keeper.failed('acquire', this.name, error, { log: !failing });
+        // Counted by hold.
+        if (!failing) this.keeper.failed('acquire', this.name, error, { count: false });
         failing = true;
       }
       await sleep(this.keeper.renewEveryMs, undefined, { signal: stop }).catch(() => undefined);
