@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { LeaseKeeper, PostgresLeaseStore, operationsLease } from '@payments/orchestration';
 import { PaymentShop } from './support/payment-shop';
+import { WebhookReceiver } from './support/webhook-receiver';
 import { createTestDatabase, describeWithPostgres, openTestPool, TestDatabase } from './support/test-postgres';
 import { TestApp, bearer, startTestApp } from './support/test-app';
 
@@ -64,6 +65,29 @@ describeWithPostgres('two processes of a deployment on PostgreSQL', () => {
     expect(Date.now() - takenAt).toBeGreaterThanOrEqual(LEASE_TTL_MS - 100);
     const types = await shop.eventTypes(paid.body.id);
     expect(types.filter((type) => type === 'PaymentCaptured')).toHaveLength(1);
+  }, 30_000);
+
+  it('sends each webhook from one of the processes, once, for payments paid through either', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const shop = await PaymentShop.open(one);
+      await one.http().post('/v1/webhook-endpoints').set(bearer(shop.account.secret)).send({ url: receiver.url, events: ['payment.succeeded'] }).expect(201);
+      const route = await shop.route([await shop.processor('Approver', { simulator: { outcome: 'approve' } })]);
+      const paymentIds: string[] = [];
+      for (const [i, t] of [one, two, one, two, one, two].entries()) {
+        const sessionId = await shop.session([{ amount: 1000 + i }], route);
+        const paid = await t.http().post(`/v1/checkout/sessions/${sessionId}/pay`).set(bearer(shop.account.secret)).send({ payment_method: { type: 'card', card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } } }).expect(201);
+        paymentIds.push(paid.body.id);
+      }
+
+      const received = await receiver.waitFor(paymentIds.length);
+      // A little longer: a second process sending too would show by now.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+
+      expect(received.map((webhook) => webhook.json.data.id).sort()).toEqual([...paymentIds].sort());
+    } finally {
+      await receiver.close();
+    }
   }, 30_000);
 
   it('gives each process a lease holder of its own', () => {
