@@ -10,11 +10,17 @@
  * which exposes both to the same disk. Reads are CPU-bound: each side reads three times, best kept.
  *
  * Options (or env BENCH_EVENTS / BENCH_BATCH): --events=20000 --batch=4
+ *
+ * --store=postgres measures the postgres adapter instead (postgresEventStoreBench below), on a
+ * fresh database of the server at TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EVENT_COLUMNS, EventRow, EventToAppend, SqliteEventStore, eventFromRow, openEventsDatabase, randomEventId } from '@payments/event-store';
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { EVENT_COLUMNS, EventRow, EventToAppend, PostgresEventStore, SqliteEventStore, eventFromRow, openEventsDatabase, randomEventId } from '@payments/event-store';
+import { APPENDED_CHANNEL, POSITION_LOCK_SQL } from '@payments/event-store/postgres-event-store-schema';
 import { positiveInteger } from './options';
 
 const STREAMS = 500;
@@ -45,6 +51,7 @@ interface Throughput {
 export async function eventStoreBench(options: Map<string, string>): Promise<void> {
   const eventCount = positiveInteger(options.get('events') ?? process.env.BENCH_EVENTS, 20_000, 'events');
   const batchSize = positiveInteger(options.get('batch') ?? process.env.BENCH_BATCH, 4, 'batch');
+  if (options.get('store') === 'postgres') return postgresEventStoreBench(eventCount, batchSize);
   const root = mkdtempSync(join(tmpdir(), 'bench-event-store-'));
   try {
     // Warm both paths up on files of their own, so neither pays for the JIT in the measured run.
@@ -134,12 +141,126 @@ function raw(dataDir: string): Contender {
   };
 }
 
+const POSTGRES_WRITERS = [1, 8];
+
+/**
+ * Appends per second on PostgreSQL with one writer and with eight concurrent ones (each writer
+ * appending to streams of its own, as requests for different payments do), for:
+ * - the adapter: its revision and idempotency read, then the insert that takes the position
+ *   lock (postgres-append.ts) and notifies;
+ * - raw: one insert statement per batch that trusts its revisions and notifies, with no lock;
+ * - raw + position lock: the same with the adapter's lock, so the difference to raw is what
+ *   drawing positions in commit order costs;
+ * - raw, no notify (and the same + position lock): without the NOTIFY, whose server-wide lock
+ *   from pre-commit to the end of the commit otherwise orders the commits of notifying writers.
+ * There is no target: the figures say what the commit-order positions cost as writers are added
+ * (the NOTIFY already serialises the commits of every writer on the server).
+ */
+async function postgresEventStoreBench(eventCount: number, batchSize: number): Promise<void> {
+  const database = await createBenchDatabase();
+  const pool = new Pool({ connectionString: database.url, max: Math.max(...POSTGRES_WRITERS) + 2 });
+  // The forced drop at the end ends the connections the pool is still closing: that error is expected, any other is not.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') throw error;
+  });
+  const store = new PostgresEventStore({ pool });
+  try {
+    await store.identity(); // the schema
+    const contenders: Record<string, (batch: Batch) => Promise<unknown>> = {
+      adapter: (batch) => store.appendToStream(batch.stream, batch.events, { expectedRevision: batch.revisionBefore < 0n ? 'no_stream' : batch.revisionBefore }),
+      raw: (batch) => rawPostgresAppend(pool, batch, { positionLock: false, notify: true }),
+      'raw + position lock': (batch) => rawPostgresAppend(pool, batch, { positionLock: true, notify: true }),
+      'raw, no notify': (batch) => rawPostgresAppend(pool, batch, { positionLock: false, notify: false }),
+      'raw + position lock, no notify': (batch) => rawPostgresAppend(pool, batch, { positionLock: true, notify: false }),
+    };
+    const names = Object.keys(contenders);
+    const table: Record<string, Record<string, number>> = {};
+    let run = 0;
+    for (const writers of POSTGRES_WRITERS) {
+      for (const name of names) await appendConcurrently(contenders[name], batchesOf(WARM_UP_EVENTS, batchSize, `payment-pay_stg_warm${++run}x`), writers);
+      // As for sqlite: the contenders take turns on slices, so the disk's drift (and other users
+      // of the server) weigh on all of them alike.
+      const batches = names.map(() => batchesOf(eventCount, batchSize, `payment-pay_stg_bench${++run}x`));
+      const seconds = names.map(() => 0);
+      const turnSize = Math.ceil(batches[0].length / TURNS);
+      for (let turn = 0; turn < TURNS; turn++) {
+        const order = names.map((_, index) => (index + turn) % names.length);
+        for (const index of order) seconds[index] += await appendConcurrently(contenders[names[index]], batches[index].slice(turn * turnSize, (turn + 1) * turnSize), writers);
+      }
+      names.forEach((name, index) => {
+        table[`${name}, ${writers} writer${writers === 1 ? '' : 's'}`] = {
+          'appends/s': Math.round(batches[index].length / seconds[index]),
+          'events/s': Math.round(eventCount / seconds[index]),
+        };
+      });
+    }
+    const settings = await pool.query<{ fsync: string; synchronous_commit: string }>("SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit");
+    console.log(`${eventCount} events in batches of ${batchSize} over ${STREAMS} streams on PostgreSQL (fsync ${settings.rows[0].fsync}, synchronous_commit ${settings.rows[0].synchronous_commit})`);
+    console.table(table);
+  } finally {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  }
+}
+
+/** A fresh database on the server (test/support/test-postgres.ts is for jest: it declares suites). */
+async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const onServer = async (sql: string) => {
+    const client = new Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Splits the batches between `writers` lanes by stream, each lane appending in order; returns the seconds taken. */
+async function appendConcurrently(append: (batch: Batch) => Promise<unknown>, batches: Batch[], writers: number): Promise<number> {
+  const lanes: Batch[][] = Array.from({ length: writers }, () => []);
+  batches.forEach((batch, index) => lanes[(index % STREAMS) % writers].push(batch));
+  return timed(async () => {
+    await Promise.all(lanes.map(async (lane) => {
+      for (const batch of lane) await append(batch);
+    }));
+  });
+}
+
+function rawPostgresAppend(pool: Pool, batch: Batch, { positionLock, notify }: { positionLock: boolean; notify: boolean }): Promise<unknown> {
+  return pool.query(
+    `WITH serialised AS (SELECT ${positionLock ? POSITION_LOCK_SQL : '1'}),
+     appended AS (
+       INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata)
+       SELECT nextval('events_position_seq'), $1, $2::bigint + batch.ordinality, batch.event_id, batch.type, batch.data, batch.metadata
+         FROM serialised CROSS JOIN unnest($3::uuid[], $4::text[], $5::json[], $6::json[]) WITH ORDINALITY AS batch (event_id, type, data, metadata, ordinality)
+       RETURNING position
+     )
+     SELECT ${notify ? `pg_notify('${APPENDED_CHANNEL}', max(position)::text)` : 'max(position)'} FROM appended`,
+    [
+      batch.stream,
+      String(batch.revisionBefore),
+      batch.events.map((event) => event.id),
+      batch.events.map((event) => event.type),
+      batch.events.map((event) => JSON.stringify(event.data)),
+      batch.events.map((event) => JSON.stringify(event.metadata)),
+    ],
+  );
+}
+
 /** Batches spread round-robin over the streams, as commands on many payments would append them. */
-function batchesOf(eventCount: number, batchSize: number): Batch[] {
+function batchesOf(eventCount: number, batchSize: number, streamPrefix = 'payment-pay_stg_bench'): Batch[] {
   const revisions = new Map<string, bigint>();
   const batches: Batch[] = [];
   for (let first = 0; first < eventCount; first += batchSize) {
-    const stream = `payment-pay_stg_bench${batches.length % STREAMS}`;
+    const stream = `${streamPrefix}${batches.length % STREAMS}`;
     const revisionBefore = revisions.get(stream) ?? -1n;
     const events = Array.from({ length: Math.min(batchSize, eventCount - first) }, (_, index) => benchEvent(first + index));
     revisions.set(stream, revisionBefore + BigInt(events.length));

@@ -86,7 +86,10 @@ async function streamState(db: Queryable, stream: string, batch: readonly Serial
  * appends commit one at a time. The pg_notify below already makes PostgreSQL serialise the
  * commits of notifying transactions (a server-wide lock from pre-commit to the end of the
  * commit), and this statement holds the position lock from its insert to the end of its commit,
- * no client round trip in between: so it costs little on top (bench/event-store.ts measures it).
+ * no client round trip in between: so it costs little on top. `npm run bench -- event-store
+ * --store=postgres` measures it: here, with eight writers, the lock cost 0-15 % beside the
+ * NOTIFY; without the NOTIFY the lock would cost three quarters of the throughput (it rules out
+ * group commit), so whoever moves the NOTIFY out of the transaction should revisit this choice.
  */
 async function insertEvents(db: Queryable, stream: string, currentRevision: bigint, batch: readonly SerializedEvent[]): Promise<AppendResult> {
   const { rows } = await db.query<{ position: string; revision: string }>(
