@@ -125,6 +125,25 @@ describeWithPostgres('postgres event store', () => {
       expect((await readStreamToArray(store, 'payment-pay_stg_any')).map((event) => event.revision)).toEqual(range(10).map(BigInt));
     });
 
+    it('lets exactly one of two processes appending with the same expected revision win, round after round', async () => {
+      const otherPool = openTestPool(database.url);
+      const other = new PostgresEventStore({ pool: otherPool, logger: recordingLogger() });
+      const stream = 'payment-pay_stg_race';
+      try {
+        for (let round = 0; round < 40; round++) {
+          const expectedRevision = round === 0 ? 'no_stream' : BigInt(round - 1);
+          const outcomes = await Promise.allSettled([store, other].map((each) => each.appendToStream(stream, [anEvent()], { expectedRevision })));
+          expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+          const [lost] = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+          expect(lost.reason).toMatchObject({ name: 'WrongExpectedRevision', actual: BigInt(round) });
+        }
+      } finally {
+        await other.close();
+        await otherPool.end();
+      }
+      expect((await readStreamToArray(store, stream)).map((event) => event.revision)).toEqual(range(40).map(BigInt));
+    });
+
     it('answers a retry racing its first attempt with the one result, storing the batch once', async () => {
       const batch = [anEvent(), anEvent()];
       const results = await Promise.all(range(4).map(() => store.appendToStream('payment-pay_stg_retry', batch, { expectedRevision: 'no_stream' })));
