@@ -1,4 +1,4 @@
-import { AggregateCache } from './aggregate-cache';
+import { AggregateCache, DEFAULT_MAX_STREAMS } from './aggregate-cache';
 
 const decider = {};
 const folded = (revision: bigint) => ({ state: { revision }, revision });
@@ -65,6 +65,15 @@ describe('AggregateCache', () => {
     cache.set('route-a', decider, folded(3n));
 
     expect(cache.get('route-a', decider)).toEqual(folded(5n));
+  });
+
+  it('holds at most DEFAULT_MAX_STREAMS streams unless told otherwise, however many are folded', () => {
+    const cache = new AggregateCache();
+    for (let n = 0; n <= DEFAULT_MAX_STREAMS * 2; n++) cache.set(`payment-${n}`, decider, folded(0n));
+
+    const held = Array.from({ length: DEFAULT_MAX_STREAMS * 2 + 1 }, (_, n) => cache.get(`payment-${n}`, decider)).filter((fold) => fold !== undefined);
+    expect(held).toHaveLength(DEFAULT_MAX_STREAMS);
+    expect(cache.get(`payment-${DEFAULT_MAX_STREAMS * 2}`, decider)).toBeDefined();
   });
 
   it('refuses a size limit that could hold no stream', () => {
