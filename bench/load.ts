@@ -147,7 +147,7 @@ async function runLoad(options: Map<string, string>, seconds: number, soak: bool
     const equal = Object.values(comparison).every(({ missing, unacknowledged }) => missing === 0 && unacknowledged === 0);
     console.log(`acknowledged vs stored after SIGKILL: ${equal ? 'equal' : 'NOT equal'}`);
     let met = equal && load.errors === 0 && streamed === acknowledged.payments.size;
-    if (soak) met = printSoak(load, rss) && met;
+    if (soak) met = printSoak(load, rss, seconds) && met;
     console.log(`${soak ? 'soak' : 'load'}: ${met ? 'met' : 'NOT met'}`);
     if (!met) process.exitCode = 1;
   } finally {
@@ -273,17 +273,22 @@ async function sampleRss(url: string, recorder: Recorder, samples: Array<{ at: n
   }
 }
 
-/** First minute against last: the median RSS sample and the p99 of every mixed request. */
-function printSoak(recorder: Recorder, rss: ReadonlyArray<{ at: number; bytes: number }>): boolean {
-  const lastMinute = recorder.minutes.length - 1;
-  // The last minute may be a few ms of stragglers: take the last full one.
-  const last = recorder.minutes[lastMinute].count < recorder.minutes[0].count / 10 ? lastMinute - 1 : lastMinute;
-  const medianRss = (from: number, to: number) => {
-    const inMinute = rss.filter(({ at }) => at >= from && at < to).map(({ bytes }) => bytes).sort((a, b) => a - b);
+/**
+ * First minute against last: the median RSS sample and the p99 of every mixed request; and each
+ * minute's, so that a cache filling up (growth that stops) shows apart from a leak (growth that
+ * goes on).
+ */
+function printSoak(recorder: Recorder, rss: ReadonlyArray<{ at: number; bytes: number }>, seconds: number): boolean {
+  // The run's last full minute: answers to requests in flight at the deadline land after it.
+  const last = Math.floor(seconds / 60) - 1;
+  const medianRss = (minute: number) => {
+    const inMinute = rss.filter(({ at }) => at >= minute * 60 && at < (minute + 1) * 60).map(({ bytes }) => bytes).sort((a, b) => a - b);
     return inMinute[Math.floor(inMinute.length / 2)];
   };
-  const first = { rss: medianRss(0, 60), p99: recorder.minutes[0].getValueAtQuantile(0.99), requests: recorder.minutes[0].count };
-  const final = { rss: medianRss(last * 60, (last + 1) * 60), p99: recorder.minutes[last].getValueAtQuantile(0.99), requests: recorder.minutes[last].count };
+  const ofMinute = (minute: number) => ({ rss: medianRss(minute), p99: recorder.minutes[minute]?.getValueAtQuantile(0.99) ?? NaN, requests: recorder.minutes[minute]?.count ?? 0 });
+  const minutes = Array.from({ length: last + 1 }, (_, minute) => ofMinute(minute));
+  console.table(Object.fromEntries(minutes.map((minute, index) => [`minute ${index + 1}`, { 'RSS MB': mb(minute.rss), 'p99 ms': minute.p99.toFixed(1), requests: minute.requests }])));
+  const [first, final] = [minutes[0], minutes[last]];
   const growth = { rss: final.rss / first.rss - 1, p99: final.p99 / first.p99 - 1 };
   console.table({
     'RSS MB (median of 5 s samples)': { 'first minute': mb(first.rss), [`minute ${last + 1}`]: mb(final.rss), growth: percent(growth.rss) },

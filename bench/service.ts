@@ -33,6 +33,7 @@ export async function startBenchService(options: { redisUrl?: string } = {}): Pr
       // The limiter would answer 429 long before the payment path is the bottleneck.
       RATE_LIMIT_PER_SECOND: '1000000',
       ...redisEnv,
+      ...passedThrough(),
     });
     return {
       url: service.url,
@@ -48,6 +49,19 @@ export async function startBenchService(options: { redisUrl?: string } = {}): Pr
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * `BENCH_SERVICE_<NAME>=value` in the bench's environment is `<NAME>=value` in the service's, to
+ * look inside the service under load: `BENCH_SERVICE_NODE_OPTIONS=--cpu-prof` profiles it.
+ */
+function passedThrough(): Record<string, string> {
+  const prefix = 'BENCH_SERVICE_';
+  return Object.fromEntries(
+    Object.entries(process.env)
+      .filter((entry): entry is [string, string] => entry[0].startsWith(prefix) && entry[1] !== undefined)
+      .map(([name, value]) => [name.slice(prefix.length), value]),
+  );
 }
 
 /** A merchant on the bench's service: set-up calls over HTTP with its secret token. */
