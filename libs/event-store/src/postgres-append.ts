@@ -73,15 +73,17 @@ async function streamState(db: Queryable, stream: string, batch: readonly Serial
  * drawn in commit order: the statement first takes POSITION_LOCK_SQL, a transaction-scoped
  * advisory lock, and only then draws its positions (nextval runs per joined row, so after the
  * lock's CTE has produced its row); the lock is released only after the commit has made the
- * events visible (PostgreSQL ends a transaction's visibility before it releases its locks). So
+ * events visible (CommitTransaction in PostgreSQL's xact.c ends the transaction in the process
+ * array, which is what snapshots consult, before it releases the transaction's locks). So
  * any snapshot that shows a position shows every lower one that will ever commit, and positions
  * stay the port's single bigint. Readers are then plain ordered reads, need no transaction ids,
  * and read their own writes.
  *
  * Rejected, the transaction-id horizon of Emmett and Marten (deliver only events whose xid8 is
- * below pg_snapshot_xmin(pg_current_snapshot())): ordering by position while filtering by xid
- * skips an event whose older xid drew a higher position, so it needs an (xid, position)
- * checkpoint, not the port's single position; and the horizon is held back by any writing
+ * below pg_snapshot_xmin(pg_current_snapshot())): an older xid may draw a higher position, so
+ * ordering by position while filtering by xid delivers it while a younger transaction holding a
+ * lower position is still in flight, and skips that one when it commits; done right it needs an
+ * (xid, position) checkpoint, not the port's single position; and the horizon is held back by any writing
  * transaction of the whole server, other databases' included. The cost of the lock is that
  * appends commit one at a time. The pg_notify below already makes PostgreSQL serialise the
  * commits of notifying transactions (a server-wide lock from pre-commit to the end of the
