@@ -82,8 +82,10 @@ async function streamState(db: Queryable, stream: string, batch: readonly Serial
  * Rejected, the transaction-id horizon of Emmett and Marten (deliver only events whose xid8 is
  * below pg_snapshot_xmin(pg_current_snapshot())): an older xid may draw a higher position, so
  * ordering by position while filtering by xid delivers it while a younger transaction holding a
- * lower position is still in flight, and skips that one when it commits; done right it needs an
- * (xid, position) checkpoint, not the port's single position; and the horizon is held back by any writing
+ * lower position is still in flight, and skips that one when it commits. Done right it needs an
+ * (xid, position) checkpoint instead of the port's single position, or xids and positions drawn
+ * in one order under a lock of their own released before the commit (a session lock, which a
+ * failure between taking and releasing it would leave held); and the horizon is held back by any writing
  * transaction of the whole server, other databases' included. The cost of the lock is that
  * appends commit one at a time. The pg_notify below already makes PostgreSQL serialise the
  * commits of notifying transactions (a server-wide lock from pre-commit to the end of the
