@@ -17,6 +17,12 @@ interface Joined {
   member: FeedMember;
   /** Position of the last event handed to the member, or the one it joined after. */
   cursor: bigint;
+  /**
+   * Joined behind the subscription that is reading: it waits for the one that starts again from
+   * its cursor. Fed by the old one meanwhile, it would jump past the events it joined to get
+   * (an old subscription can still hand out a page it was reading when it was told to stop).
+   */
+  awaitingResubscription: boolean;
 }
 
 interface Reading {
@@ -47,9 +53,11 @@ export class EventFeed {
 
   /** Feeds `member` every event after `after` (undefined: from the start of the log). */
   join(after: bigint | undefined, member: FeedMember): FeedMembership {
-    const joined: Joined = { member, cursor: after ?? 0n };
+    const cursor = after ?? 0n;
+    const behind = this.reading === undefined || cursor < this.reading.reached;
+    const joined: Joined = { member, cursor, awaitingResubscription: behind };
     this.joined.add(joined);
-    if (this.reading === undefined || joined.cursor < this.reading.reached) void this.resubscribe();
+    if (behind) void this.resubscribe();
     return { leave: () => this.leave(joined) };
   }
 
@@ -73,6 +81,8 @@ export class EventFeed {
     // Members that joined while the previous subscription stopped are counted in here.
     this.switchQueued = false;
     if (this.joined.size === 0) return;
+    // The subscription starts from the lowest cursor, so it has every waiting member's events.
+    for (const joined of this.joined) joined.awaitingResubscription = false;
     // Never rejects: every later switch is chained on this one.
     try {
       this.reading = this.subscribe(lowestCursor(this.joined));
@@ -96,7 +106,7 @@ export class EventFeed {
     progress.reached = event.position;
     let waiting: Promise<void>[] | undefined;
     for (const joined of this.joined) {
-      if (joined.cursor >= event.position) continue;
+      if (joined.awaitingResubscription || joined.cursor >= event.position) continue;
       joined.cursor = event.position;
       const pushed = joined.member.push(event);
       if (pushed) (waiting ??= []).push(pushed);
