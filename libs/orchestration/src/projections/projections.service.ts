@@ -32,6 +32,8 @@ interface ProjectionsRun {
  */
 export const STORED_CHECKPOINT_POLL_MS = 20;
 export const STORE_CHECKPOINT_WITHIN_MS = 50;
+/** How often the status of projections run by another process is read from the store (for the dashboard's live position). */
+export const STORED_STATUS_REFRESH_MS = 1000;
 
 /**
  * Runs every projection from its stored checkpoint for the life of the application, all fed by
@@ -119,34 +121,70 @@ function inThisThread(
       return [projection.name, { runner, role, stored }] as const;
     }),
   );
+  const refreshing = new AbortController();
+  let refresher: Promise<void> | undefined;
+  // The checkpoints of the projections another process runs, read now and then, so that status() is never far behind them.
+  const refreshStored = async () => {
+    while (!refreshing.signal.aborted) {
+      await Promise.all([...run.values()].filter(({ role }) => !role.held).map(({ stored }) => stored.refresh()));
+      await sleep(STORED_STATUS_REFRESH_MS, undefined, { signal: refreshing.signal }).catch(() => undefined);
+    }
+  };
   return {
-    start: () => run.forEach(({ role }) => role.start()),
+    start: () => {
+      run.forEach(({ role }) => role.start());
+      refresher ??= refreshStored();
+    },
     stop: async () => {
+      refreshing.abort();
+      await refresher;
       await Promise.all([...run.values()].map(({ role }) => role.stop()));
     },
     waitFor: (projection, position, timeoutMs) => {
       const { runner, role, stored } = run.get(projection)!;
       return role.held ? runner.waitFor(position, timeoutMs) : stored.waitFor(position, timeoutMs);
     },
-    status: () => [...run.values()].map(({ runner }) => ({ projection: runner.projection.name, position: runner.position, lag: runner.lag })),
+    // A projection run elsewhere: its stored checkpoint as last read (at most a refresh behind), and no lag of this process's.
+    status: () =>
+      [...run.values()].map(({ runner, role, stored }) =>
+        role.held ? { projection: runner.projection.name, position: runner.position, lag: runner.lag } : { projection: runner.projection.name, position: stored.position, lag: 0n },
+      ),
   };
 }
 
 /**
  * A projection's checkpoint as the store holds it, for waits in a process that does not run the
- * projection: read every STORED_CHECKPOINT_POLL_MS while someone waits, once for all of them.
- * A read that fails is reported once per run of failures, and the reads go on.
+ * projection: read every STORED_CHECKPOINT_POLL_MS while someone waits, once for all of them, and
+ * every STORED_STATUS_REFRESH_MS for status(). A read that fails is reported once per run of
+ * failures, and the reads go on.
  */
 class StoredCheckpoint {
   private readonly applied = new AppliedPosition();
   private waiting = 0;
   private polling: Promise<void> | undefined;
+  private failing = false;
 
   constructor(
     private readonly store: ReadModelStore,
     private readonly projection: string,
     private readonly onError: (error: string) => void,
   ) {}
+
+  /** The checkpoint as last read; undefined before the first read. */
+  get position(): bigint | undefined {
+    return this.applied.position;
+  }
+
+  /** Reads the checkpoint once; a failure is reported (once per run of failures) and leaves the last one read. */
+  async refresh(): Promise<void> {
+    try {
+      this.applied.set(await this.store.checkpoint(this.projection));
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.onError(errorMessage(error));
+      this.failing = true;
+    }
+  }
 
   async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
     this.waiting++;
@@ -159,15 +197,8 @@ class StoredCheckpoint {
   }
 
   private async poll(): Promise<void> {
-    let failing = false;
     for (;;) {
-      try {
-        this.applied.set(await this.store.checkpoint(this.projection));
-        failing = false;
-      } catch (error) {
-        if (!failing) this.onError(errorMessage(error));
-        failing = true;
-      }
+      await this.refresh();
       // Cleared in the same turn as the last look at `waiting`, so a wait that comes after starts the reads again.
       if (this.waiting === 0) {
         this.polling = undefined;
