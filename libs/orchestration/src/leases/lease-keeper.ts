@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
@@ -139,6 +140,8 @@ class Tenure {
     private readonly stop?: AbortSignal,
   ) {
     if (stop?.aborted) this.controller.abort();
+    // One stop signal (a saga's shutdown) is shared by as many tenures as it has payments under way.
+    if (stop) setMaxListeners(0, stop);
     stop?.addEventListener('abort', this.onStop, { once: true });
     this.timer = setInterval(() => this.renew(), keeper.renewEveryMs);
     this.renewed(sentAt);
