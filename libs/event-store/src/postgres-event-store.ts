@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EventMetadata } from '@payments/domain';
@@ -75,7 +76,8 @@ export class PostgresEventStore implements EventStore, PagedLog {
   private readonly logger: PostgresLogger;
   private readonly subscriptions = new OpenSubscriptions();
   private readonly listener: PostgresAppendListener;
-  private readonly closing = new AbortController();
+  /** Every read under way listens to it, as many at once as requests read: no listener limit. */
+  private readonly closing = unlimitedAbortController();
   private migrated: Promise<void> | undefined;
   private storeIdentity: Promise<string> | undefined;
 
@@ -224,6 +226,12 @@ function eventFromRow(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     createdAt: row.created_at,
   };
+}
+
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function closedError(): Error {
