@@ -11,12 +11,17 @@
  *
  * Options (or env BENCH_PAYMENTS / BENCH_CONNECTIONS / BENCH_TRIVIAL / BENCH_ROUNDS):
  * --payments=1500 --connections=10 --trivial=15000 --rounds=3
+ * --store=postgres [--processes=1,2]: the same on PostgreSQL (POSTGRES_URL, a fresh database per
+ * deployment on TEST_POSTGRES_URL's server), once per process count, the payments spread over the
+ * processes; the trivial route is measured on the first process of each deployment.
  */
 import autocannon from 'autocannon';
 import { card } from '../test/support/payment-shop';
 import { bearer } from '../test/support/test-app';
 import { positiveInteger } from './options';
-import { BenchShop, startBenchService } from './service';
+import { randomBytes } from 'node:crypto';
+import { createBenchDatabase } from './bench-postgres';
+import { BenchService, BenchShop, startBenchService } from './service';
 
 const TARGET_PAYMENTS_PER_SECOND = 1000;
 const TARGET_RATIO = 0.1;
@@ -42,52 +47,113 @@ interface Load {
 }
 
 export async function cascadeBench(options: Map<string, string>): Promise<void> {
-  const payments = positiveInteger(options.get('payments') ?? process.env.BENCH_PAYMENTS, 1500, 'payments');
-  const connections = positiveInteger(options.get('connections') ?? process.env.BENCH_CONNECTIONS, 10, 'connections');
-  const trivialRequests = positiveInteger(options.get('trivial') ?? process.env.BENCH_TRIVIAL, 15_000, 'trivial');
-  const rounds = positiveInteger(options.get('rounds') ?? process.env.BENCH_ROUNDS, 3, 'rounds');
-  const service = await startBenchService();
-  try {
-    const url = service.url;
-    const shop = await BenchShop.open(service);
-    const session = await sessionThroughCascade(shop);
-
-    const setUpStarted = performance.now();
-    const warmUpSessions = await openSessions(shop, session, WARM_UP_PAYMENTS);
-    const measuredSessions = await openSessions(shop, session, payments);
-    const setUpSeconds = (performance.now() - setUpStarted) / 1000;
-    console.log(`${WARM_UP_PAYMENTS + payments} checkout sessions opened in ${setUpSeconds.toFixed(1)} s (not measured)`);
-
-    // Warm both paths up, so neither pays for the JIT in the measured run.
-    await payAll(url, shop, warmUpSessions, connections);
-    await load(`${url}/health`, { connections, amount: WARM_UP_TRIVIAL });
-    // Rounds alternate the two loads, so a machine that slows down or speeds up meanwhile
-    // (a shared VM does) weighs on both; the medians are compared.
-    const table: Record<string, ReturnType<typeof row>> = {};
-    const cascades: Load[] = [];
-    const trivials: Load[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      const cascade = await payAll(url, shop, share(measuredSessions, round, rounds), connections);
-      const trivial = await load(`${url}/health`, { connections, amount: Math.ceil(trivialRequests / rounds) });
-      cascades.push(cascade);
-      trivials.push(trivial);
-      table[`round ${round}: POST /v1/checkout/sessions/{id}/pay`] = row(cascade);
-      table[`round ${round}: GET /health`] = row(trivial);
+  const settings: Settings = {
+    payments: positiveInteger(options.get('payments') ?? process.env.BENCH_PAYMENTS, 1500, 'payments'),
+    connections: positiveInteger(options.get('connections') ?? process.env.BENCH_CONNECTIONS, 10, 'connections'),
+    trivialRequests: positiveInteger(options.get('trivial') ?? process.env.BENCH_TRIVIAL, 15_000, 'trivial'),
+    rounds: positiveInteger(options.get('rounds') ?? process.env.BENCH_ROUNDS, 3, 'rounds'),
+  };
+  const store = options.get('store') ?? 'sqlite';
+  if (store === 'sqlite') {
+    const service = await startBenchService();
+    try {
+      if (!(await measure([service], 'one process on SQLite', settings))) process.exitCode = 1;
+    } finally {
+      await service.stop();
     }
-    await verifyPayments(shop, WARM_UP_PAYMENTS + payments);
-
-    const cascade = median(cascades);
-    const trivial = median(trivials);
-    const ratio = cascade.perSecond / trivial.perSecond;
-    console.log(`${payments} payments and ${trivialRequests} GET /health in ${rounds} alternating rounds, over ${connections} connections on 127.0.0.1; service in a child process, load from this one`);
-    console.table({ ...table, 'median: POST /v1/checkout/sessions/{id}/pay': row(cascade), 'median: GET /health': row(trivial) });
-    console.log(`payments/trivial (medians): ${ratio.toFixed(3)}`);
-    const met = cascade.perSecond >= TARGET_PAYMENTS_PER_SECOND || ratio >= TARGET_RATIO;
-    console.log(`target >= ${TARGET_PAYMENTS_PER_SECOND} payments/s or >= ${TARGET_RATIO} of the trivial route: ${met ? 'met' : 'NOT met'}`);
-    if (!met) process.exitCode = 1;
-  } finally {
-    await service.stop();
+    return;
   }
+  if (store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got "${store}"`);
+  // One deployment per process count, each on a fresh database: 1 and 2 processes by default.
+  const counts = (options.get('processes') ?? '1,2').split(',').map((count) => positiveInteger(count, 1, 'processes'));
+  const results: string[] = [];
+  for (const count of counts) {
+    const database = await createBenchDatabase();
+    const shared = { POSTGRES_URL: database.url, CARD_FINGERPRINT_SECRET: randomBytes(16).toString('hex'), SECRETS_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://pay.bench.example' };
+    const services: BenchService[] = [];
+    try {
+      for (let i = 0; i < count; i++) services.push(await startBenchService({ env: shared }));
+      const label = `${count} process${count === 1 ? '' : 'es'} on PostgreSQL`;
+      const met = await measure(services, label, settings);
+      results.push(`${label}: target ${met ? 'met' : 'NOT met'}`);
+    } finally {
+      await Promise.all(services.map((service) => service.stop()));
+      await database.drop();
+    }
+  }
+  console.log(results.join('\n'));
+}
+
+interface Settings {
+  payments: number;
+  connections: number;
+  trivialRequests: number;
+  rounds: number;
+}
+
+/**
+ * Pays through the cascade, the sessions spread evenly over the deployment's processes (as a load
+ * balancer would) with the connections split between them, in rounds alternating with GET /health
+ * on the first process: the same-run trivial route the ratio is taken against.
+ */
+async function measure(services: readonly BenchService[], label: string, { payments, connections, trivialRequests, rounds }: Settings): Promise<boolean> {
+  const [first] = services;
+  const shop = await BenchShop.open(first);
+  const session = await sessionThroughCascade(shop);
+
+  const setUpStarted = performance.now();
+  const warmUpSessions = await openSessions(shop, session, WARM_UP_PAYMENTS);
+  const measuredSessions = await openSessions(shop, session, payments);
+  const setUpSeconds = (performance.now() - setUpStarted) / 1000;
+  console.log(`${label}: ${WARM_UP_PAYMENTS + payments} checkout sessions opened in ${setUpSeconds.toFixed(1)} s (not measured)`);
+
+  // Warm both paths up, so neither pays for the JIT in the measured run.
+  await payAcross(services, shop, warmUpSessions, connections);
+  await load(`${first.url}/health`, { connections, amount: WARM_UP_TRIVIAL });
+  // Rounds alternate the two loads, so a machine that slows down or speeds up meanwhile
+  // (a shared VM does) weighs on both; the medians are compared.
+  const table: Record<string, ReturnType<typeof row>> = {};
+  const cascades: Load[] = [];
+  const trivials: Load[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const cascade = await payAcross(services, shop, share(measuredSessions, round, rounds), connections);
+    const trivial = await load(`${first.url}/health`, { connections, amount: Math.ceil(trivialRequests / rounds) });
+    cascades.push(cascade);
+    trivials.push(trivial);
+    table[`round ${round}: POST /v1/checkout/sessions/{id}/pay`] = row(cascade);
+    table[`round ${round}: GET /health`] = row(trivial);
+  }
+  await verifyPayments(shop, WARM_UP_PAYMENTS + payments);
+
+  const cascade = median(cascades);
+  const trivial = median(trivials);
+  const ratio = cascade.perSecond / trivial.perSecond;
+  console.log(
+    `${label}: ${payments} payments and ${trivialRequests} GET /health (first process) in ${rounds} alternating rounds, over ${connections} connections on 127.0.0.1; services in child processes, load from this one`,
+  );
+  console.table({ ...table, 'median: POST /v1/checkout/sessions/{id}/pay': row(cascade), 'median: GET /health': row(trivial) });
+  console.log(`${label}: payments/trivial (medians): ${ratio.toFixed(3)}`);
+  const met = cascade.perSecond >= TARGET_PAYMENTS_PER_SECOND || ratio >= TARGET_RATIO;
+  console.log(`${label}: target >= ${TARGET_PAYMENTS_PER_SECOND} payments/s or >= ${TARGET_RATIO} of the trivial route: ${met ? 'met' : 'NOT met'}`);
+  return met;
+}
+
+/** Each process pays its share of the sessions at once; the rate is all payments over the slowest share's time. */
+async function payAcross(services: readonly BenchService[], shop: BenchShop, sessions: readonly string[], connections: number): Promise<Load> {
+  if (services.length === 1) return payAll(services[0].url, shop, sessions, connections);
+  const started = performance.now();
+  const perProcess = await Promise.all(
+    services.map((service, index) =>
+      payAll(
+        service.url,
+        shop,
+        sessions.filter((_, i) => i % services.length === index),
+        Math.max(1, Math.round(connections / services.length)),
+      ),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: sessions.length / seconds, p50: Math.max(...perProcess.map((run) => run.p50)), p99: Math.max(...perProcess.map((run) => run.p99)) };
 }
 
 /** The round's slice of the sessions, each paid in exactly one round. */

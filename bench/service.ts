@@ -20,7 +20,8 @@ export interface BenchService {
   kill(): Promise<void>;
 }
 
-export async function startBenchService(options: { redisUrl?: string } = {}): Promise<BenchService> {
+/** `env`: settings of the deployment besides the bench's own (POSTGRES_URL and its keys, say). */
+export async function startBenchService(options: { redisUrl?: string; env?: Record<string, string> } = {}): Promise<BenchService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'payments-bench-'));
   const redisEnv: Record<string, string> = options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `bench:${randomBytes(6).toString('hex')}:` } : {};
   try {
@@ -33,6 +34,7 @@ export async function startBenchService(options: { redisUrl?: string } = {}): Pr
       // The limiter would answer 429 long before the payment path is the bottleneck.
       RATE_LIMIT_PER_SECOND: '1000000',
       ...redisEnv,
+      ...options.env,
       ...passedThrough(),
     });
     return {
