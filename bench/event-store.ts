@@ -17,10 +17,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { EVENT_COLUMNS, EventRow, EventToAppend, PostgresEventStore, SqliteEventStore, eventFromRow, openEventsDatabase, randomEventId } from '@payments/event-store';
 import { APPENDED_CHANNEL, POSITION_LOCK_SQL } from '@payments/event-store/postgres-event-store-schema';
+import { createBenchDatabase } from './bench-postgres';
 import { positiveInteger } from './options';
 
 const STREAMS = 500;
@@ -202,25 +202,6 @@ async function postgresEventStoreBench(eventCount: number, batchSize: number): P
     await pool.end();
     await database.drop();
   }
-}
-
-/** A fresh database on the server (test/support/test-postgres.ts is for jest: it declares suites). */
-async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const server = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `bench_${randomBytes(6).toString('hex')}`;
-  const onServer = async (sql: string) => {
-    const client = new Client({ connectionString: server });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await onServer(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Splits the batches between `writers` lanes by stream, each lane appending in order; returns the seconds taken. */

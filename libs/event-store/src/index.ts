@@ -10,3 +10,4 @@ export * from './module-worker';
 export * from './append-signal';
 export * from './postgres-migrations';
 export * from './postgres-event-store';
+export * from './postgres-transaction';

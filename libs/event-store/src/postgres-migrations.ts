@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { inTransaction } from './postgres-transaction';
 
 /** One step of a component's schema; versions start at 1 and follow each other without gaps. */
 export interface Migration {
@@ -20,9 +21,7 @@ export async function migrate(pool: Pool, component: string, migrations: readonl
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) throw new Error(`migration ${migration.name} of ${component} has version ${migration.version}, expected ${index + 1}`);
   });
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['schema_migrations']);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       component text NOT NULL,
@@ -40,13 +39,7 @@ export async function migrate(pool: Pool, component: string, migrations: readonl
       await client.query(migration.sql);
       await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [component, migration.version, migration.name]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function appliedVersion(client: PoolClient, component: string): Promise<number> {

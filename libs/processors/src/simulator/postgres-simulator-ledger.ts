@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { Clock } from '@payments/domain';
-import { Migration, migrate } from '@payments/event-store';
+import { Migration, inTransaction, migrate } from '@payments/event-store';
 import { AuthorizationOutcome, CaptureMethod } from '../connector';
 import {
   RecordedAnswer,
@@ -197,7 +197,7 @@ export class PostgresSimulatorLedger implements SimulatorLedger {
   async apply(request: SimulatorOperationRequest): Promise<RecordedOperation> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inTransaction((client) => this.applyOnce(client, request));
+        return await inTransaction(this.pool, (client) => this.applyOnce(client, request));
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= APPLY_ATTEMPTS) throw error;
       }
@@ -237,21 +237,6 @@ export class PostgresSimulatorLedger implements SimulatorLedger {
     ]);
     if (!rows[0]) throw new Error('simulator ledger insert returned no row');
     return { operation: toOperation(rows[0]), replayed: false };
-  }
-
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async authorization(processorId: string, idempotencyKey: string): Promise<SimulatorCharge | undefined> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { BinRange, longestPrefixMatch } from '@payments/domain';
 import { Migration, migrate } from '@payments/event-store/postgres-migrations';
+import { inTransaction } from '@payments/event-store/postgres-transaction';
 import { describeError } from '../describe-error';
 import { BinTableVersion, BinTableWriter, ReplaceOptions, ServedBinTable } from './bin-table-store';
 import { BinTableLog } from './redis-bin-table';
@@ -56,9 +57,7 @@ export class PostgresBinTableWriter implements BinTableWriter {
 
   async replace(ranges: readonly BinRange[], { source, importedAt, onProgress }: ReplaceOptions): Promise<BinTableVersion> {
     const version: BinTableVersion = { id: `bins_${importedAt.getTime()}_${randomBytes(4).toString('hex')}`, imported_at: importedAt.toISOString(), source, ranges: ranges.length };
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('LOCK TABLE bin_ranges IN SHARE ROW EXCLUSIVE MODE');
       await client.query('DELETE FROM bin_ranges');
       for (let start = 0; start < ranges.length; start += INSERT_CHUNK) {
@@ -77,13 +76,7 @@ export class PostgresBinTableWriter implements BinTableWriter {
         [version.id, version.imported_at, version.source, version.ranges],
       );
       await client.query('SELECT pg_notify($1, $2)', [CHANNEL, version.id]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return version;
   }
 
@@ -183,27 +176,23 @@ export class PostgresBinTableMirror implements ServedBinTable {
   }
 
   private async load(): Promise<void> {
-    const client = await this.pool.connect().catch((error: unknown) => {
-      this.logger.warn(`cannot load the BIN table from PostgreSQL, keeping the copy held (${this.ranges.size} ranges): ${describeError(error)}`);
-    });
-    if (!client) return;
     try {
       // One snapshot for the version and its ranges, so no import's commit falls between the two reads.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const { rows: versions } = await client.query<{ id: string }>('SELECT id FROM bin_table_version');
-      const id = versions[0]?.id ?? null;
-      if (id !== this.loadedId) {
-        const { rows } = await client.query<BinRange>('SELECT bin_prefix, country, network, funding FROM bin_ranges');
-        this.ranges = new Map(rows.map((range) => [range.bin_prefix, range]));
-        this.loadedId = id;
-        this.logger.log(`BIN table ${id ?? '(none)'} loaded: ${rows.length} ranges`);
-      }
-      await client.query('COMMIT');
+      await inTransaction(
+        this.pool,
+        async (client) => {
+          const { rows: versions } = await client.query<{ id: string }>('SELECT id FROM bin_table_version');
+          const id = versions[0]?.id ?? null;
+          if (id === this.loadedId) return;
+          const { rows } = await client.query<BinRange>('SELECT bin_prefix, country, network, funding FROM bin_ranges');
+          this.ranges = new Map(rows.map((range) => [range.bin_prefix, range]));
+          this.loadedId = id;
+          this.logger.log(`BIN table ${id ?? '(none)'} loaded: ${rows.length} ranges`);
+        },
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       this.logger.warn(`cannot load the BIN table from PostgreSQL, keeping the copy held (${this.ranges.size} ranges): ${describeError(error)}`);
-    } finally {
-      client.release();
     }
   }
 }
