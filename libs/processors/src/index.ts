@@ -7,6 +7,7 @@ export * from './simulator/simulator-operations';
 export * from './simulator/in-memory-simulator-ledger';
 export * from './simulator/sqlite-simulator-ledger';
 export * from './simulator/postgres-simulator-ledger';
+export * from './simulator/redis-simulator-ledger';
 export * from './simulator/simulator-connector';
 export * from './http/authorization-message';
 export * from './http/http-connector';
