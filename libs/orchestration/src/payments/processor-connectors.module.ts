@@ -1,10 +1,12 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { Clock } from '@payments/domain';
 import {
   ConnectorRegistry,
   HttpConnector,
   PostgresSimulatorLedger,
+  RedisSimulatorLedger,
   SimulatorConnector,
   SimulatorLedger,
   SqliteSimulatorLedger,
@@ -12,12 +14,12 @@ import {
 } from '@payments/processors';
 import { SEALED_SECRETS, SealedSecrets } from '../secrets/sealed-secrets';
 import { Settings } from '../settings';
-import { CLOCK, POSTGRES, SETTINGS } from '../tokens';
+import { CLOCK, POSTGRES, REDIS, SETTINGS } from '../tokens';
 
 /**
  * The simulated processors' idempotency ledger, shared by every process of the deployment: on its
- * PostgreSQL with POSTGRES_URL (processes on several machines), else `<DATA_DIR>/simulator.db`
- * (every process on that directory).
+ * PostgreSQL with POSTGRES_URL, else on its Redis with REDIS_URL (processes on several machines
+ * either way), else `<DATA_DIR>/simulator.db` (every process on that directory).
  */
 export const SIMULATOR_LEDGER = Symbol('SimulatorLedger');
 /** The ProcessorConnector the cascade calls: a ConnectorRegistry over the simulator and http connectors. */
@@ -27,9 +29,12 @@ export const PROCESSOR_CONNECTOR = Symbol('ProcessorConnector');
   providers: [
     {
       provide: SIMULATOR_LEDGER,
-      inject: [SETTINGS, CLOCK, POSTGRES],
-      useFactory: (settings: Settings, clock: Clock, postgres: Pool | null): SimulatorLedger | Promise<SimulatorLedger> =>
-        postgres ? PostgresSimulatorLedger.open(postgres, clock) : SqliteSimulatorLedger.open(simulatorLedgerPath(settings.dataDir), clock),
+      inject: [SETTINGS, CLOCK, POSTGRES, REDIS],
+      useFactory: (settings: Settings, clock: Clock, postgres: Pool | null, redis: Redis | null): SimulatorLedger | Promise<SimulatorLedger> => {
+        if (postgres) return PostgresSimulatorLedger.open(postgres, clock);
+        if (redis) return new RedisSimulatorLedger(redis, clock);
+        return SqliteSimulatorLedger.open(simulatorLedgerPath(settings.dataDir), clock);
+      },
     },
     {
       provide: PROCESSOR_CONNECTOR,
