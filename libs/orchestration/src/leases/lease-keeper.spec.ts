@@ -3,25 +3,10 @@ import { loadSettings } from '../settings';
 import { InProcessLeaseStore } from './in-process-lease-store';
 import { LeaseKeeper, LeaseMetrics, aborted } from './lease-keeper';
 import { LeaseStore } from './lease-store';
+import { Reachable } from '../../test/reachable-lease-store';
 
 const TTL_MS = 150;
 
-/** The deployment's lease store as one process reaches it: its connection can be cut, as a partition or a store that is down would. */
-class Reachable implements LeaseStore {
-  cut = false;
-
-  constructor(private readonly store: LeaseStore) {}
-
-  acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.cut ? Promise.reject(new Error('connection lost')) : this.store.acquire(name, holder, ttlMs);
-  }
-
-  release(name: string, holder: string): Promise<void> {
-    return this.cut ? Promise.reject(new Error('connection lost')) : this.store.release(name, holder);
-  }
-
-  async close(): Promise<void> {}
-}
 
 class CountedMetrics implements LeaseMetrics {
   readonly counts: string[] = [];

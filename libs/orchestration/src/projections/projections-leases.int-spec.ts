@@ -7,26 +7,11 @@ import { LeaseKeeper } from '../leases/lease-keeper';
 import { LeaseStore } from '../leases/lease-store';
 import { loadSettings } from '../settings';
 import { ProjectionsService } from './projections.service';
+import { Reachable } from '../../test/reachable-lease-store';
 
 const TTL_MS = 300;
 const settings = loadSettings({ LEASE_TTL: `${TTL_MS}ms` });
 
-/** One process's connection to the deployment's lease store, which a test can cut (a partition, a process that froze). */
-class Reachable implements LeaseStore {
-  cut = false;
-
-  constructor(private readonly store: LeaseStore) {}
-
-  acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    return this.cut ? Promise.reject(new Error('connection lost')) : this.store.acquire(name, holder, ttlMs);
-  }
-
-  release(name: string, holder: string): Promise<void> {
-    return this.cut ? Promise.reject(new Error('connection lost')) : this.store.release(name, holder);
-  }
-
-  async close(): Promise<void> {}
-}
 
 /** Two services on one event store and one read-model store, sharing one lease store: two processes of a deployment. */
 describe('projections run once per deployment, under their lease', () => {
