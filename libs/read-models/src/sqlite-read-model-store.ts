@@ -188,7 +188,7 @@ function prepareStatements(db: Database.Database) {
     getDocs: db.prepare(`SELECT id, doc FROM documents WHERE collection = ${SERVED_NAME_SQL} AND id IN (SELECT value FROM json_each(@ids))`),
     pageAsc: page('ASC'),
     pageDesc: page('DESC'),
-    countIndex: db.prepare(`SELECT COUNT(*) FROM index_entries WHERE collection = ${SERVED_NAME_SQL} AND index_name = @index`).pluck(),
+    countIndex: db.prepare(`SELECT coalesce((SELECT size FROM index_sizes WHERE collection = ${SERVED_NAME_SQL} AND index_name = @index), 0)`).pluck(),
     getCheckpoint: db.prepare(CHECKPOINT_SQL).pluck().safeIntegers(true),
     servedCheckpoint: db
       .prepare(

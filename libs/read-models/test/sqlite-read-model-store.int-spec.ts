@@ -64,4 +64,26 @@ describe('SqliteReadModelStore', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('counts the lists of a file written before index sizes were kept, at its first opening', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    try {
+      const first = new SqliteReadModelStore({ dataDir });
+      const put = (id: string, score: number) => ({ op: 'put' as const, collection: 'things', id, doc: { id }, indexes: [{ index: 'all', score }] });
+      await first.commit('test', undefined, 3n, [put('a', 1), put('b', 2), put('c', 3)]);
+      await first.close();
+      // As an earlier build left it: the entries, and no sizes or triggers.
+      const old = new Database(join(dataDir, 'read-models.db'));
+      old.exec('DROP TRIGGER index_entry_added; DROP TRIGGER index_entry_removed; DROP TABLE index_sizes;');
+      old.close();
+
+      const second = new SqliteReadModelStore({ dataDir });
+      expect((await second.list('things', 'all', { order: 'asc', limit: 1, offset: 0 })).total).toBe(3);
+      await second.commit('test', 3n, 4n, [{ op: 'delete', collection: 'things', id: 'a' }, put('d', 4), put('b', 5)]);
+      expect(await second.list('things', 'all', { order: 'asc', limit: 10, offset: 0 })).toEqual({ items: [{ id: 'c' }, { id: 'd' }, { id: 'b' }], total: 3 });
+      await second.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
